@@ -1,0 +1,89 @@
+"""Benchmark: the custom-resource handler's own time beyond ECR's preview latency.
+
+With the local stand-in's preview latency fixed (1.0 s), run the real Lambda asset (subprocess, real
+boto3 HTTP to the stand-in, real HTTPS response) for a Create that previews, gates and puts, and for a
+Delete of an owned policy. Reports medians over several runs of the handler's duration (from the
+handler call to its return, the response sent) and of the cold-start init (interpreter start and
+``import index``), next to a baseline: an empty handler in the same Lambda-like subprocess.
+
+Targets (issue 3): Create duration - latency <= 1 s; Delete duration <= 2 s.
+
+Run: ``.venv/bin/python bench/bench_handler.py [--runs 7] [--latency 1.0]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from ecr_lifecycle_guard.handler_asset import assemble_handler_asset
+from ecr_lifecycle_guard.local import EcrStandIn, LambdaRun, ResponseReceiver, SeedImage, run_lambda
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "events"))
+
+from cfn_events import load_event
+
+SEED = [SeedImage(pushed_days_ago=30 + i) for i in range(5)] + [
+    SeedImage(tags=(f"v{i}",), pushed_days_ago=i) for i in range(5)
+]
+
+
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f})"
+
+
+def _checked(run: LambdaRun, rx: ResponseReceiver, key: str) -> LambdaRun:
+    response = rx.responses(key)
+    if run.error or not response or response[0]["Status"] != "SUCCESS":
+        raise SystemExit(f"benchmark run failed: {run.error} {response}\n{run.logs}")
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--latency", type=float, default=1.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch, ResponseReceiver() as rx:
+        asset = assemble_handler_asset(Path(scratch) / "asset")
+        empty = Path(scratch) / "empty"
+        empty.mkdir()
+        (empty / "index.py").write_text("def handler(event, context):\n    return None\n", encoding="utf-8")
+        with EcrStandIn(preview_latency=args.latency) as ecr:
+            env = ecr.lambda_env(rx)
+            stack_id = ecr.create_stack("bench")
+            baseline = [run_lambda(empty, {}, env=env) for _ in range(args.runs)]
+            creates: list[LambdaRun] = []
+            deletes: list[LambdaRun] = []
+            for i in range(args.runs):
+                repository = f"bench-{i}"
+                ecr.create_repository(repository, images=SEED)
+                properties = {"RepositoryName": repository}
+                create = load_event("create", StackId=stack_id, properties=properties, ResponseURL=rx.url_for(f"c{i}"))
+                creates.append(_checked(run_lambda(asset, create, env=env), rx, f"c{i}"))
+                delete = load_event(
+                    "delete",
+                    StackId=stack_id,
+                    properties=properties,
+                    PhysicalResourceId=f"{ecr.account_id}/{repository}",
+                    ResponseURL=rx.url_for(f"d{i}"),
+                )
+                deletes.append(_checked(run_lambda(asset, delete, env=env), rx, f"d{i}"))
+    print(f"runs: {args.runs}; stand-in preview latency: {args.latency:.3f} s")
+    print(f"baseline (empty handler)  init {_median([r.init_seconds for r in baseline])}")
+    print(f"                          duration {_median([r.duration_seconds for r in baseline])}")
+    print(f"create  init              {_median([r.init_seconds for r in creates])}")
+    print(f"create  duration          {_median([r.duration_seconds for r in creates])}")
+    beyond = [r.duration_seconds - args.latency for r in creates]
+    print(f"create  beyond latency    {_median(beyond)}   target <= 1.000 s")
+    cold = [r.init_seconds + r.duration_seconds - args.latency for r in creates]
+    print(f"create  beyond latency, cold start included  {_median(cold)}")
+    print(f"delete  init              {_median([r.init_seconds for r in deletes])}")
+    print(f"delete  duration          {_median([r.duration_seconds for r in deletes])}   target <= 2.000 s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Benchmark: synthesizing 100 guarded repositories against CDK's own ``Repository(lifecycle_rules=...)``.
+
+Baseline: an app with N ``aws_ecr.Repository(lifecycle_rules=RULES)``. Measured: the same N repositories
+without ``lifecycle_rules``, each guarded by a ``GuardedLifecyclePolicy(rules=RULES)``. Both are built and
+synthesized (``app.synth()`` into a temporary folder, local bundling included) in this one process,
+alternating, after one warm-up round of each; the medians are compared.
+
+Reported: the synth-time ratio (target <= 1.25), the number of Lambda functions in the guarded app (1)
+and template bytes per repository for both apps, plus the marginal bytes of one more guard.
+
+Run it (about a minute on 2 cores)::
+
+    JSII_NODE=$PWD/node_modules/.bin/node .venv/bin/python bench/bench_synth.py [--repositories 100] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
+
+from ecr_lifecycle_guard import GuardedLifecyclePolicy
+
+TARGET_RATIO = 1.25
+RULES = (
+    ecr.LifecycleRule(tag_status=ecr.TagStatus.UNTAGGED, max_image_age=cdk.Duration.days(14)),
+    ecr.LifecycleRule(tag_prefix_list=["release-"], max_image_count=50),
+    ecr.LifecycleRule(max_image_count=200),
+)
+
+
+def baseline_app(count: int, outdir: str) -> cdk.App:
+    """N repositories carrying CDK's own lifecycle rules."""
+    app = cdk.App(outdir=outdir)
+    stack = cdk.Stack(app, "Bench")
+    for index in range(count):
+        ecr.Repository(stack, f"Repo{index}", repository_name=f"bench-{index}", lifecycle_rules=list(RULES))
+    return app
+
+
+def guarded_app(count: int, outdir: str) -> cdk.App:
+    """The same N repositories, each with a GuardedLifecyclePolicy instead."""
+    app = cdk.App(outdir=outdir)
+    stack = cdk.Stack(app, "Bench")
+    for index in range(count):
+        repository = ecr.Repository(stack, f"Repo{index}", repository_name=f"bench-{index}")
+        GuardedLifecyclePolicy(stack, f"Guard{index}", repository=repository, rules=RULES)
+    return app
+
+
+def synth_once(build: Callable[[int, str], cdk.App], count: int) -> tuple[float, dict[str, object]]:
+    """Seconds to build and synthesize the app, and its template."""
+    with tempfile.TemporaryDirectory() as outdir:
+        started = time.perf_counter()
+        template: dict[str, object] = build(count, outdir).synth().get_stack_by_name("Bench").template
+        return time.perf_counter() - started, template
+
+
+def _bytes(template: dict[str, object]) -> int:
+    return len(json.dumps(template, separators=(",", ":")).encode())
+
+
+def _functions(template: dict[str, object]) -> int:
+    resources = template["Resources"]
+    assert isinstance(resources, dict)
+    return sum(1 for r in resources.values() if r["Type"] == "AWS::Lambda::Function")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repositories", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    count = args.repositories
+
+    synth_once(baseline_app, count)  # warm-up: jsii start, first imports, caches
+    synth_once(guarded_app, count)
+    base_times, guard_times = [], []
+    for _ in range(args.rounds):
+        seconds, base_template = synth_once(baseline_app, count)
+        base_times.append(seconds)
+        seconds, guard_template = synth_once(guarded_app, count)
+        guard_times.append(seconds)
+    _, one_more = synth_once(guarded_app, count + 1)
+
+    base, guarded = statistics.median(base_times), statistics.median(guard_times)
+    ratio = guarded / base
+    print(f"repositories: {count}, rounds: {args.rounds} (median; runs in brackets)")
+    print(f"baseline Repository(lifecycle_rules=...)  synth {base:.3f} s  {[round(t, 3) for t in base_times]}")
+    print(f"GuardedLifecyclePolicy                    synth {guarded:.3f} s  {[round(t, 3) for t in guard_times]}")
+    print(f"synth time ratio: {ratio:.3f} (target <= {TARGET_RATIO}: {'met' if ratio <= TARGET_RATIO else 'NOT met'})")
+    print(f"Lambda functions in the guarded app: {_functions(guard_template)}")
+    print(
+        f"template bytes per repository: baseline {_bytes(base_template) / count:.0f}, guarded {_bytes(guard_template) / count:.0f}"
+    )
+    print(f"marginal template bytes of one more guarded repository: {_bytes(one_more) - _bytes(guard_template)}")
+
+
+if __name__ == "__main__":
+    main()

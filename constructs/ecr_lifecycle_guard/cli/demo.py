@@ -1,0 +1,287 @@
+"""``ecr-lifecycle-guard demo``: the example app's guard rehearsed on the local ECR stand-in, narrated.
+
+Synthesizes the example app (the real ``cdk synth``), starts the stand-in seeded with a realistic
+repository and drives the synthesized ``Custom::EcrLifecyclePolicy`` through the real handler:
+create (the preview passes the gate, the policy is applied), an aggressive update the gate blocks
+(which images would have gone and why; the live policy is unchanged), a rollback that restores the
+previous policy without a preview, and a delete. Exit 0 when every step behaved as expected.
+
+Examples
+--------
+>>> from ecr_lifecycle_guard.cli.main import main
+>>> main(["demo"])  # doctest: +SKIP
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from ecr_lifecycle_guard.cli import render
+from ecr_lifecycle_guard.cli.demo_report import blocked_images_table, rules_table
+from ecr_lifecycle_guard.cli.progress import Progress
+from ecr_lifecycle_guard.cli.synth import find_project, synthesize_example
+from ecr_lifecycle_guard.engine import canonical_policy_text, load_images, policies_equivalent
+from ecr_lifecycle_guard.errors import GuardError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ecr_lifecycle_guard.engine import Image
+    from ecr_lifecycle_guard.local import EcrStandIn
+    from ecr_lifecycle_guard.local.rehearsal import Rehearsal, StepResult
+
+__all__ = ["AGGRESSIVE_POLICY", "DEMO_CONTEXT", "add_parser", "run"]
+
+#: The gate limits the demo synthesizes the example app with (CDK context of app.py).
+DEMO_CONTEXT: Final = {"maxExpiringPercent": "50", "protectedTags": "latest"}
+#: Step 2: a policy the gate must block.
+AGGRESSIVE_POLICY: Final = canonical_policy_text(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "Keep only the 20 newest images",
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 20},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)
+#: Step 3: an update the gate lets through, then rolled back.
+TIGHTER_UNTAGGED_POLICY: Final = canonical_policy_text(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "Expire untagged images after 7 days",
+                "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                              "countNumber": 7},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)  # fmt: skip
+_PREVIEW_LATENCY_SECONDS: Final = 1.0
+_WIDTH: Final = 110
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``demo`` and its options.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_parser(parser.add_subparsers())
+    >>> parser.parse_args(["demo", "--no-synth"]).no_synth
+    True
+    """
+    parser = subparsers.add_parser(
+        "demo",
+        help="rehearse the example app's guard on a local ECR stand-in (no AWS account needed)",
+        description=(
+            "Synthesize the example app, seed a local ECR stand-in with a realistic repository and drive the "
+            "guard's custom resource through create, a blocked update, a rollback and delete."
+        ),
+    )
+    parser.add_argument(
+        "--no-synth", action="store_true", help="skip the CDK CLI; synthesize the example stack in-process"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the synthesized cloud assembly and print its path")
+    parser.set_defaults(run=run)
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    passed: bool
+    line: str
+
+
+class _Demo:
+    """One run of the narrated rehearsal against a running stand-in."""
+
+    def __init__(self, rehearsal: Rehearsal, stand_in: EcrStandIn, guard: str) -> None:
+        self.rehearsal = rehearsal
+        self.stand_in = stand_in
+        self.guard = guard
+        self.repository = rehearsal.repository_name(guard)
+        self.app_policy = str(rehearsal.properties(guard)["LifecyclePolicyText"])
+        self.checks: list[_Check] = []
+
+    def step(self, label: str, action: Callable[[], StepResult]) -> StepResult:
+        with Progress(f"{label}: the handler is running"):
+            result = action()
+        line = f"{label} -> {result.status} in {result.seconds:.1f} s{_reason(result)}"
+        print(textwrap.fill(line, width=_WIDTH, initial_indent="  ", subsequent_indent="      "))
+        return result
+
+    def check(self, name: str, passed: bool, line: str, result: StepResult) -> None:
+        self.checks.append(_Check(name, passed, line))
+        print(f"  {_mark(passed)} {line}")
+        if not passed:
+            print("    handler log (last lines):")
+            for log_line in result.log_lines[-5:]:
+                print(f"      {log_line[:160]}")
+
+    def images(self) -> list[Image]:
+        client = self.stand_in.client("ecr")
+        paginator = client.get_paginator("describe_images")
+        pages = paginator.paginate(repositoryName=self.repository, filter={"imageStatus": "ANY"})
+        details = [detail for page in pages for detail in page["imageDetails"]]
+        # boto3 gives datetimes; the engine reads the AWS CLI's JSON (ISO-8601 text).
+        return load_images(json.loads(json.dumps(details, default=datetime.isoformat)), source="DescribeImages")
+
+    def create(self) -> None:
+        print("\nStep 1 - Create: CloudFormation creates the guard; it previews the app's policy, gates, applies")
+        print(rules_table(self.app_policy, self.images()))
+        result = self.step("create", lambda: self.rehearsal.create(self.guard))
+        applied = result.succeeded and _same(result.live_policy, self.app_policy)
+        self.check("create", applied, "preview within limits; the app's policy is now live", result)
+
+    def blocked_update(self) -> None:
+        print('\nStep 2 - Update to an aggressive policy ("keep only the 20 newest images"): the gate must block it')
+        live_before = self._live()
+        changes = {"LifecyclePolicyText": AGGRESSIVE_POLICY}
+        result = self.step("update", lambda: self.rehearsal.update(self.guard, changes))
+        violations = _logged_violations(result)
+        print("  Every limit crossed (from the handler's log):" if violations else "  (no violations logged)")
+        for violation in violations:
+            print(f"    - {violation}")
+        protected = self.rehearsal.properties(self.guard).get("ProtectedTags") or []
+        print("  What the aggressive policy would have removed, and why:")
+        print(blocked_images_table(AGGRESSIVE_POLICY, self.images(), tuple(protected)))
+        unchanged = not result.succeeded and bool(violations) and result.live_policy == live_before
+        self.check("blocked update", unchanged, "deploy blocked; the live policy is still the app's", result)
+
+    def rollback(self) -> None:
+        print(
+            "\nStep 3 - Rollback: an update passes and is applied, then another resource fails and the stack rolls back"
+        )
+        changes = {"LifecyclePolicyText": TIGHTER_UNTAGGED_POLICY}
+        applied = self.step("update", lambda: self.rehearsal.update(self.guard, changes))
+        print("  ('Expire untagged images after 7 days' is live; the stack is now UPDATE_ROLLBACK_IN_PROGRESS")
+        print("   and CloudFormation sends the guard its previous properties)")
+        previews = len(self.stand_in.calls("StartLifecyclePolicyPreview"))
+        result = self.step("rollback", lambda: self.rehearsal.rollback(self.guard))
+        started = len(self.stand_in.calls("StartLifecyclePolicyPreview")) - previews
+        restored = applied.succeeded and result.succeeded and _same(result.live_policy, self.app_policy)
+        line = f"the app's policy is restored with {started} previews started (a gate must never fail a rollback)"
+        self.check("rollback", restored and started == 0, line, result)
+
+    def delete(self) -> None:
+        print("\nStep 4 - Delete: the stack is deleted; the guard removes the policy it put")
+        result = self.step("delete", lambda: self.rehearsal.delete(self.guard))
+        removed = result.succeeded and result.live_policy is None
+        self.check("delete", removed, f"'{self.repository}' has no lifecycle policy any more", result)
+
+    def _live(self) -> str | None:
+        client = self.stand_in.client("ecr")
+        try:
+            return str(client.get_lifecycle_policy(repositoryName=self.repository)["lifecyclePolicyText"])
+        except client.exceptions.LifecyclePolicyNotFoundException:
+            return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Synthesize, seed, rehearse and narrate; return 0 when every step behaved as expected, else 1."""
+    started = time.perf_counter()
+    outdir = Path(tempfile.mkdtemp(prefix="ecr-lifecycle-guard-demo-"))
+    try:
+        print("ecr-lifecycle-guard demo - a guarded ECR lifecycle policy, rehearsed locally (no AWS, no Docker)\n")
+        with Progress("synthesizing the example app"):
+            synthesis = synthesize_example(
+                outdir, project=find_project(), use_cli=not args.no_synth, context=dict(DEMO_CONTEXT)
+            )
+        print(f"Synthesized: {synthesis.note} ({synthesis.seconds:.1f} s)")
+        checks = _rehearse(outdir)
+    except ImportError as error:
+        print(f"error: the demo needs the [local] extra ({error}): pip install 'cdk-ecr-lifecycle-guard[local]'",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    except (GuardError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if args.keep:
+            print(f"\nThe cloud assembly is kept in {outdir}")
+        else:
+            shutil.rmtree(outdir, ignore_errors=True)
+    print("\nSummary")
+    print(render.table(("OK", "STEP", "WHAT WAS CHECKED"), [(_mark(c.passed), c.name, c.line) for c in checks]))
+    passed = sum(c.passed for c in checks)
+    verdict = "every step behaved as expected" if passed == len(checks) else "some steps did NOT behave as expected"
+    print(f"{passed} of {len(checks)} steps passed - {verdict} ({time.perf_counter() - started:.0f} s)")
+    return 0 if passed == len(checks) else 1
+
+
+def _rehearse(outdir: Path) -> list[_Check]:
+    from ecr_lifecycle_guard.local import EcrStandIn, ResponseReceiver
+    from ecr_lifecycle_guard.local.rehearsal import Rehearsal, load_synthesized_stack
+    from ecr_lifecycle_guard.local.sample import SAMPLE_SUMMARY, sample_images
+
+    stack = load_synthesized_stack(outdir)
+    with EcrStandIn(preview_latency=_PREVIEW_LATENCY_SECONDS) as stand_in, ResponseReceiver() as receiver:
+        rehearsal = Rehearsal(stack, stand_in, receiver)
+        guard = rehearsal.guards[0]
+        demo = _Demo(rehearsal, stand_in, guard)
+        print(f"  stack {stack.name}: guard {guard} on repository '{demo.repository}'")
+        print(f"  gate: {_limits(rehearsal.properties(guard))}")
+        with Progress("seeding the stand-in"):
+            stand_in.create_repository(demo.repository, images=sample_images())
+        print(f"Local ECR stand-in at {stand_in.endpoint_url} (preview takes {_PREVIEW_LATENCY_SECONDS:.0f} s)")
+        print(f"  '{demo.repository}' seeded with {SAMPLE_SUMMARY}")
+        demo.create()
+        demo.blocked_update()
+        demo.rollback()
+        demo.delete()
+        return demo.checks
+
+
+def _limits(properties: dict[str, Any]) -> str:
+    names = ("MaxExpiringImages", "MaxExpiringPercent", "MaxTransitioningImages", "ProtectedTags", "AllowExpireAll")
+    shown = [f"{name} {_value(properties[name])}" for name in names if name in properties]
+    return ", ".join(shown) or "defaults"
+
+
+def _value(value: Any) -> str:
+    return ",".join(value) if isinstance(value, list) else str(value)
+
+
+def _reason(result: StepResult) -> str:
+    if result.reason:
+        return f": {result.reason}"
+    data = result.data
+    if data.get("PreviewStatus") == "COMPLETE":
+        return f": {data['ExpiringImageCount']} expire, {data['TransitioningImageCount']} archived, policy applied"
+    return f" (PreviewStatus {data['PreviewStatus']})" if data.get("PreviewStatus") else ""
+
+
+def _logged_violations(result: StepResult) -> list[str]:
+    """The gate's violations from the handler's JSON log line about the blocked policy."""
+    for line in result.log_lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        violations = record.get("details", {}).get("violations") if isinstance(record, dict) else None
+        if violations:
+            return [str(v) for v in violations]
+    return []
+
+
+def _same(live: str | None, expected: str) -> bool:
+    return live is not None and policies_equivalent(live, expected)
+
+
+def _mark(passed: bool) -> str:
+    return "✓" if passed else "✗"

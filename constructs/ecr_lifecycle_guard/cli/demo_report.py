@@ -1,0 +1,100 @@
+"""The demo's tables: what a policy does per rule, and which images a blocked policy would have hit.
+
+Both explain a policy with the engine (the same evaluator that answers the stand-in's preview) and
+print short tables through :func:`ecr_lifecycle_guard.cli.render.table`, indented for the narrative.
+
+Examples
+--------
+>>> from datetime import UTC, datetime, timedelta
+>>> from ecr_lifecycle_guard.engine import Image
+>>> now = datetime(2026, 1, 31, tzinfo=UTC)
+>>> images = [Image(f"sha256:{i}", (), now - timedelta(days=30 + i)) for i in range(3)]
+>>> policy = ('{"rules": [{"rulePriority": 1, "description": "Expire untagged images after 14 days", '
+...           '"selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", '
+...           '"countNumber": 14}, "action": {"type": "expire"}}]}')
+>>> print(rules_table(policy, images, now=now))
+  RULE  WHAT IT SAYS                          ACTION  IMAGES  FOR EXAMPLE
+  ----  ------------------------------------  ------  ------  -----------------------------
+  1     Expire untagged images after 14 days  expire  3       <untagged> pushed 32 days ago
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Final
+
+from ecr_lifecycle_guard.cli.render import table
+from ecr_lifecycle_guard.engine import Image, ImageOutcome, evaluate, parse_policy, tag_matches
+
+__all__ = ["blocked_images_table", "rules_table"]
+
+_INDENT: Final = "  "
+_SHOWN_IMAGES: Final = 6
+_WHY_WIDTH: Final = 72
+
+
+def rules_table(policy_text: str, images: Sequence[Image], *, now: datetime | None = None) -> str:
+    """One row per rule: its description, its action, how many images it acts on and one example.
+
+    Parameters
+    ----------
+    policy_text
+        A valid lifecycle policy.
+    images
+        The repository's images (all storage classes).
+    now
+        The evaluation time; default: now.
+    """
+    evaluation = evaluate(parse_policy(policy_text), images, now or datetime.now(UTC))
+    rows = []
+    for rule in parse_policy(policy_text).rules:
+        hits = [o for o in evaluation.outcomes if o.rule_priority == rule.rule_priority]
+        example = _image(hits[0], evaluation.now) if hits else "-"
+        action = "archive" if rule.action.type == "transition" else rule.action.type
+        rows.append((str(rule.rule_priority), rule.description or "-", action, str(len(hits)), example))
+    return _indented(table(("RULE", "WHAT IT SAYS", "ACTION", "IMAGES", "FOR EXAMPLE"), rows))
+
+
+def blocked_images_table(
+    policy_text: str, images: Sequence[Image], protected: Sequence[str], *, now: datetime | None = None
+) -> str:
+    """The images a policy would act on, protected ones first, with the engine's reason; truncated.
+
+    Parameters
+    ----------
+    policy_text
+        The policy the gate blocked.
+    images
+        The repository's images.
+    protected
+        The guard's protected tag patterns (images carrying a match are listed first and marked).
+    now
+        The evaluation time; default: now.
+    """
+    evaluation = evaluate(parse_policy(policy_text), images, now or datetime.now(UTC))
+
+    def protected_first(outcome: ImageOutcome) -> tuple[bool, bool, float]:
+        hit = any(tag_matches(p, t) for p in protected for t in outcome.image.tags)
+        return (not hit, not outcome.image.tags, -outcome.image.pushed_at.timestamp())
+
+    ordered = sorted(evaluation.outcomes, key=protected_first)
+    rows = [(_image(o, evaluation.now), _short(o.reason, _WHY_WIDTH)) for o in ordered[:_SHOWN_IMAGES]]
+    lines = [table(("IMAGE", "WHY (the policy engine's explanation)"), rows)]
+    if len(ordered) > _SHOWN_IMAGES:
+        lines.append(f"… and {len(ordered) - _SHOWN_IMAGES} more")
+    return _indented("\n".join(lines))
+
+
+def _image(outcome: ImageOutcome, now: datetime) -> str:
+    tags = ",".join(outcome.image.tags) or "<untagged>"
+    days = (now - outcome.image.pushed_at).days
+    return f"{_short(tags, 30)} pushed {days} days ago"
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"{_INDENT}{line}" for line in text.splitlines())

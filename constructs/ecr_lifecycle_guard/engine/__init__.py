@@ -1,0 +1,47 @@
+"""The policy engine: parse, validate, normalise, compare and evaluate ECR lifecycle policies.
+
+Standard library only; the Lambda handler, the construct, the command line and the local ECR
+stand-in all use it.
+
+Examples
+--------
+>>> from datetime import UTC, datetime
+>>> from ecr_lifecycle_guard.engine import evaluate, load_images, parse_policy
+>>> policy = parse_policy('{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", '
+...                       '"countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}, '
+...                       '"action": {"type": "expire"}}]}')
+>>> images = load_images({"imageDetails": [{"imageDigest": "sha256:a", "imagePushedAt": "2024-01-01T00:00:00Z"}]})
+>>> evaluate(policy, images, datetime(2024, 2, 1, tzinfo=UTC)).expiring_count
+1
+"""
+
+from __future__ import annotations
+
+from ecr_lifecycle_guard.engine.evaluate import Evaluation, ImageOutcome, evaluate
+from ecr_lifecycle_guard.engine.glob import TagMatcher, compile_tag_pattern, tag_matches
+from ecr_lifecycle_guard.engine.images import load_images, parse_timestamp
+from ecr_lifecycle_guard.engine.model import Action, Image, Policy, Rule, Selection
+from ecr_lifecycle_guard.engine.normalise import canonical_policy_text, policies_equivalent, policy_to_dict
+from ecr_lifecycle_guard.engine.parse import PolicySource, parse_policy, validate_policy
+
+__all__ = [
+    "Action",
+    "Evaluation",
+    "Image",
+    "ImageOutcome",
+    "Policy",
+    "PolicySource",
+    "Rule",
+    "Selection",
+    "TagMatcher",
+    "canonical_policy_text",
+    "compile_tag_pattern",
+    "evaluate",
+    "load_images",
+    "parse_policy",
+    "parse_timestamp",
+    "policies_equivalent",
+    "policy_to_dict",
+    "tag_matches",
+    "validate_policy",
+]

@@ -1,0 +1,38 @@
+"""Local stand-ins for AWS, for the tests and the demo (optional extra ``[local]``: moto, trustme, boto3).
+
+* :class:`EcrStandIn` — moto's server on 127.0.0.1 with ECR's lifecycle-policy preview (answered by the
+  project's engine), archive-aware policies, image extras, a CloudFormation stack whose status can be
+  set, fault injection and a record of calls. :class:`SeedImage` describes images to put into it.
+* :class:`ResponseReceiver` — HTTPS stand-in for CloudFormation's pre-signed response URL.
+* :func:`run_lambda` — invoke a Lambda asset's handler in a subprocess like the Python runtime does.
+
+Nothing here is for production: it is intended only for local development and tests.
+
+Examples
+--------
+>>> from ecr_lifecycle_guard.local import EcrStandIn, ResponseReceiver, SeedImage, run_lambda
+>>> with EcrStandIn() as ecr, ResponseReceiver() as rx:  # doctest: +SKIP
+...     ecr.create_repository("app", images=[SeedImage(tags=("v1",), pushed_days_ago=3)])
+...     run = run_lambda(asset_dir, event, env=ecr.lambda_env(rx), timeout_seconds=30)
+"""
+
+from __future__ import annotations
+
+from ecr_lifecycle_guard.local.faults import Faults, RecordedCall
+from ecr_lifecycle_guard.local.lambda_runner import LambdaRun, run_lambda
+from ecr_lifecycle_guard.local.models import PreviewOutcome
+from ecr_lifecycle_guard.local.receiver import FailMode, ResponseReceiver
+from ecr_lifecycle_guard.local.seed import SeedImage
+from ecr_lifecycle_guard.local.server import EcrStandIn
+
+__all__ = [
+    "EcrStandIn",
+    "FailMode",
+    "Faults",
+    "LambdaRun",
+    "PreviewOutcome",
+    "RecordedCall",
+    "ResponseReceiver",
+    "SeedImage",
+    "run_lambda",
+]

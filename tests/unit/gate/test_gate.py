@@ -1,0 +1,209 @@
+"""The gate: each limit blocks above its threshold, passes at it, and explains itself briefly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecr_lifecycle_guard.gate import (
+    REASON_MAX_LENGTH,
+    GateLimits,
+    PreviewFigures,
+    PreviewResult,
+    check_gate,
+)
+
+ALLOW_ALL = GateLimits(allow_expire_all=True)
+
+
+def figures(
+    expiring: int = 0, transitioning: int = 0, visible: int | None = 100, results: Sequence[PreviewResult] = ()
+) -> PreviewFigures:
+    return PreviewFigures(expiring, transitioning, tuple(results), visible)
+
+
+def result(*tags: str, action: str = "EXPIRE", digest: str = "sha256:1") -> PreviewResult:
+    return PreviewResult(digest=digest, tags=tags, action=action, rule_priority=1, storage_class="STANDARD")
+
+
+def test_no_limits_and_a_partial_expiry_pass() -> None:
+    # given / when
+    verdict = check_gate(GateLimits(), figures(expiring=3, visible=10))
+    # then
+    assert verdict.passed
+    assert verdict.violations == ()
+
+
+@pytest.mark.parametrize(("expiring", "passed"), [(10, True), (11, False)])
+def test_max_expiring_images_blocks_only_above_the_limit(expiring: int, passed: bool) -> None:
+    # given
+    limits = GateLimits(max_expiring_images=10)
+    # when
+    verdict = check_gate(limits, figures(expiring=expiring))
+    # then
+    assert verdict.passed is passed
+
+
+def test_max_expiring_images_reason_names_limit_count_and_repository() -> None:
+    # given
+    verdict = check_gate(GateLimits(max_expiring_images=10), figures(expiring=12))
+    # when
+    reason = verdict.short_reason("team/app")
+    # then
+    assert reason == "blocked by MaxExpiringImages: 12 images would expire, limit 10 (repository 'team/app')"
+
+
+@pytest.mark.parametrize(("expiring", "visible", "passed"), [(25, 100, True), (26, 100, False), (5, 0, True)])
+def test_max_expiring_percent_compares_with_the_visible_images(expiring: int, visible: int, passed: bool) -> None:
+    # given
+    limits = GateLimits(max_expiring_percent=25.0, allow_expire_all=True)
+    # when
+    verdict = check_gate(limits, figures(expiring=expiring, visible=visible))
+    # then
+    assert verdict.passed is passed
+
+
+def test_max_expiring_percent_reason_shows_share_and_counts() -> None:
+    # given
+    verdict = check_gate(GateLimits(max_expiring_percent=10), figures(expiring=3, visible=8))
+    # when
+    reason = verdict.short_reason("app")
+    # then
+    assert reason == ("blocked by MaxExpiringPercent: 37.5% would expire (3 of 8 images), limit 10% (repository 'app')")
+
+
+def test_percent_and_expire_all_checks_are_skipped_when_visible_images_were_not_counted() -> None:
+    # given
+    limits = GateLimits(max_expiring_percent=0)
+    # when
+    verdict = check_gate(limits, figures(expiring=50, visible=None))
+    # then
+    assert verdict.passed
+
+
+@pytest.mark.parametrize(("transitioning", "passed"), [(4, True), (5, False)])
+def test_max_transitioning_images_blocks_only_above_the_limit(transitioning: int, passed: bool) -> None:
+    # given
+    limits = GateLimits(max_transitioning_images=4)
+    # when
+    verdict = check_gate(limits, figures(transitioning=transitioning))
+    # then
+    assert verdict.passed is passed
+    if not passed:
+        assert str(verdict.violations[0]) == "MaxTransitioningImages: 5 images would be archived, limit 4"
+
+
+def test_protected_tag_on_an_expiring_image_blocks_naming_pattern_and_tag() -> None:
+    # given
+    results = [result("build-7", "release-1.2", digest="sha256:a"), result("release-1.3", digest="sha256:b")]
+    # when
+    verdict = check_gate(GateLimits(protected_tags=("release-*",)), figures(expiring=2, results=results))
+    # then
+    assert not verdict.passed
+    assert str(verdict.violations[0]) == (
+        "ProtectedTags: pattern 'release-*' matches tag 'release-1.2' (2 images would be expired, limit 0)"
+    )
+
+
+def test_protected_tag_on_an_archived_image_blocks_too() -> None:
+    # given
+    results = [result("prod", action="TRANSITION")]
+    # when
+    verdict = check_gate(GateLimits(protected_tags=("prod",)), figures(transitioning=1, results=results))
+    # then
+    assert [v.threshold for v in verdict.violations] == ["prod"]
+    assert "would be archived" in verdict.violations[0].message
+
+
+def test_protected_patterns_match_whole_tags_only() -> None:
+    # given
+    results = [result("prod-1"), result("preprod", digest="sha256:2")]
+    # when
+    verdict = check_gate(GateLimits(protected_tags=("prod",)), figures(expiring=2, results=results))
+    # then
+    assert verdict.passed
+
+
+def test_default_guard_blocks_a_policy_that_expires_every_visible_image() -> None:
+    # given
+    limits = GateLimits()
+    # when
+    verdict = check_gate(limits, figures(expiring=7, visible=7))
+    # then
+    assert [v.limit for v in verdict.violations] == ["AllowExpireAll"]
+    assert verdict.short_reason("app") == (
+        "blocked by AllowExpireAll: this policy would expire every image in the repository (7 of 7);"
+        " set AllowExpireAll to allow it (repository 'app')"
+    )
+
+
+@pytest.mark.parametrize(("limits", "visible"), [(ALLOW_ALL, 7), (GateLimits(), 0)])
+def test_expire_all_guard_is_off_when_allowed_or_the_repository_is_empty(limits: GateLimits, visible: int) -> None:
+    # given / when
+    verdict = check_gate(limits, figures(expiring=visible, visible=visible))
+    # then
+    assert verdict.passed
+
+
+def test_several_violations_are_all_listed_and_the_reason_counts_the_rest() -> None:
+    # given
+    limits = GateLimits(max_expiring_images=1, max_transitioning_images=0)
+    # when
+    verdict = check_gate(limits, figures(expiring=5, transitioning=2))
+    # then
+    assert [v.limit for v in verdict.violations] == ["MaxExpiringImages", "MaxTransitioningImages"]
+    reason = verdict.short_reason("app")
+    assert reason.startswith("blocked by MaxExpiringImages: 5 images would expire, limit 1 (+1 more)")
+
+
+def test_needs_visible_count_only_for_percent_or_the_default_guard() -> None:
+    # given / when / then
+    assert GateLimits().needs_visible_count
+    assert GateLimits(max_expiring_percent=5, allow_expire_all=True).needs_visible_count
+    assert not ALLOW_ALL.needs_visible_count
+
+
+def test_preview_result_reads_the_api_shape() -> None:
+    # given
+    item = {
+        "imageDigest": "sha256:ab",
+        "imageTags": ["v1", "latest"],
+        "action": {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"},
+        "appliedRulePriority": 3,
+        "storageClass": "STANDARD",
+    }
+    # when
+    parsed = PreviewResult.from_api(item)
+    # then
+    assert parsed == PreviewResult("sha256:ab", ("v1", "latest"), "TRANSITION", 3, "STANDARD")
+
+
+def test_log_summary_keeps_only_the_first_affected_images() -> None:
+    # given
+    many = figures(expiring=30, results=[result(f"t{i}", digest=f"sha256:{i}") for i in range(30)])
+    # when
+    summary = many.as_log(sample_size=20)
+    # then
+    assert summary["affectedImages"] == 30
+    assert len(summary["firstAffectedImages"]) == 20
+    assert summary["firstAffectedImages"][0]["tags"] == ["t0"]
+
+
+@given(
+    repository=st.text(min_size=1, max_size=300),
+    pattern=st.text(min_size=1, max_size=300),
+    suffix=st.text(max_size=60),
+)
+def test_short_reason_never_exceeds_the_cloudformation_budget(repository: str, pattern: str, suffix: str) -> None:
+    # given
+    verdict = check_gate(
+        GateLimits(max_expiring_images=0, protected_tags=(pattern,)), figures(expiring=9, results=[result(pattern)])
+    )
+    # when
+    reason = verdict.short_reason(repository, suffix=suffix)
+    # then
+    assert len(reason) <= REASON_MAX_LENGTH
+    assert reason.endswith(suffix)
