@@ -2,13 +2,15 @@
 
 Baseline: an app with N ``aws_ecr.Repository(lifecycle_rules=RULES)``. Measured: the same N repositories
 without ``lifecycle_rules``, each guarded by a ``GuardedLifecyclePolicy(rules=RULES)``. Both are built and
-synthesized (``app.synth()`` into a temporary folder, local bundling included) in this one process,
-alternating, after one warm-up round of each; the medians are compared.
+synthesized (``app.synth()`` into a temporary folder, local bundling included), alternating rounds; the
+medians are compared.
 
-Reported: the synth-time ratio (target <= 1.25), the number of Lambda functions in the guarded app (1)
-and template bytes per repository for both apps, plus the marginal bytes of one more guard.
+Reported: the synth-time ratio (target <= 1.25) measured two ways -- in-process (build + ``app.synth()``
+only) and end to end (a fresh ``python`` process per app, as ``cdk synth`` runs it: jsii start, imports,
+build, synth) --, the number of Lambda functions in the guarded app (1) and template bytes per repository
+for both apps, plus the marginal bytes of one more guard.
 
-Run it (about a minute on 2 cores)::
+Run it (about a minute and a half on 2 cores)::
 
     JSII_NODE=$PWD/node_modules/.bin/node .venv/bin/python bench/bench_synth.py [--repositories 100] [--rounds 5]
 """
@@ -18,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -72,34 +76,62 @@ def _functions(template: dict[str, object]) -> int:
     return sum(1 for r in resources.values() if r["Type"] == "AWS::Lambda::Function")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repositories", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    count = args.repositories
+def _ratio_line(name: str, base_times: list[float], guard_times: list[float]) -> str:
+    ratio = statistics.median(guard_times) / statistics.median(base_times)
+    verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+    return (
+        f"{name}: baseline {statistics.median(base_times):.3f} s {[round(t, 3) for t in base_times]}, "
+        f"guarded {statistics.median(guard_times):.3f} s {[round(t, 3) for t in guard_times]}, "
+        f"ratio {ratio:.3f} (target <= {TARGET_RATIO}: {verdict})"
+    )
 
-    synth_once(baseline_app, count)  # warm-up: jsii start, first imports, caches
+
+def in_process(count: int, rounds: int) -> None:
+    """Build + ``app.synth()`` of both apps in this process, alternating, after a warm-up of each."""
+    synth_once(baseline_app, count)
     synth_once(guarded_app, count)
-    base_times, guard_times = [], []
-    for _ in range(args.rounds):
+    base_times: list[float] = []
+    guard_times: list[float] = []
+    for _ in range(rounds):
         seconds, base_template = synth_once(baseline_app, count)
         base_times.append(seconds)
         seconds, guard_template = synth_once(guarded_app, count)
         guard_times.append(seconds)
     _, one_more = synth_once(guarded_app, count + 1)
-
-    base, guarded = statistics.median(base_times), statistics.median(guard_times)
-    ratio = guarded / base
-    print(f"repositories: {count}, rounds: {args.rounds} (median; runs in brackets)")
-    print(f"baseline Repository(lifecycle_rules=...)  synth {base:.3f} s  {[round(t, 3) for t in base_times]}")
-    print(f"GuardedLifecyclePolicy                    synth {guarded:.3f} s  {[round(t, 3) for t in guard_times]}")
-    print(f"synth time ratio: {ratio:.3f} (target <= {TARGET_RATIO}: {'met' if ratio <= TARGET_RATIO else 'NOT met'})")
+    print(_ratio_line("in-process build + synth", base_times, guard_times))
     print(f"Lambda functions in the guarded app: {_functions(guard_template)}")
-    print(
-        f"template bytes per repository: baseline {_bytes(base_template) / count:.0f}, guarded {_bytes(guard_template) / count:.0f}"
-    )
+    per_repository = (_bytes(base_template) / count, _bytes(guard_template) / count)
+    print(f"template bytes per repository: baseline {per_repository[0]:.0f}, guarded {per_repository[1]:.0f}")
     print(f"marginal template bytes of one more guarded repository: {_bytes(one_more) - _bytes(guard_template)}")
+
+
+def end_to_end(count: int, rounds: int) -> None:
+    """What ``cdk synth`` costs a user: a fresh ``python`` process per app (jsii start, imports, synth)."""
+    base_times: list[float] = []
+    guard_times: list[float] = []
+    for _ in range(rounds):
+        for app, times in (("baseline", base_times), ("guarded", guard_times)):
+            with tempfile.TemporaryDirectory() as outdir:
+                command = [sys.executable, __file__, "--app", app, "--repositories", str(count), "--outdir", outdir]
+                started = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True)
+                times.append(time.perf_counter() - started)
+    print(_ratio_line("end-to-end process (python app.py)", base_times, guard_times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repositories", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--app", choices=("baseline", "guarded"), help=argparse.SUPPRESS)
+    parser.add_argument("--outdir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.app:  # one end-to-end run, started by end_to_end()
+        (baseline_app if args.app == "baseline" else guarded_app)(args.repositories, args.outdir).synth()
+        return
+    print(f"repositories: {args.repositories}, rounds: {args.rounds} (median; runs in brackets)")
+    in_process(args.repositories, args.rounds)
+    end_to_end(args.repositories, args.rounds)
 
 
 if __name__ == "__main__":

@@ -101,10 +101,8 @@ def run_preview(
         Any other error of the client (``RepositoryNotFoundException``, ``InvalidParameterException``,
         ``AccessDeniedException``, …) is raised as the client raised it.
     """
-    run = _PreviewRun(client, repository, registry_id, policy_text, deadline, clock, sleep, poll_interval)
-    run.progress = progress or _no_progress
-    page = run.complete_first_page()
-    results = run.all_results(page)
+    run = _PreviewRun(client, repository, registry_id, policy_text, deadline, clock, sleep, poll_interval, progress)
+    page, results = run.complete_preview()
     summary = page.get("summary") or {}
     visible = run.count_visible_images() if count_visible else None
     transitioning = sum(int(t.get("imageTotalCount", 0)) for t in summary.get("transitioningImageTotalCounts") or ())
@@ -153,6 +151,7 @@ class _PreviewRun:
         clock: Clock,
         sleep: Sleep,
         poll_interval: float,
+        progress: Progress | None,
     ) -> None:
         self._client = client
         self._repository = repository
@@ -164,7 +163,7 @@ class _PreviewRun:
         self._clock = clock
         self._sleep = sleep
         self._poll_interval = poll_interval
-        self.progress: Progress = _no_progress
+        self.progress: Progress = progress or _no_progress
         self._started = 0
         self._last_status = "not started"
 
@@ -199,14 +198,14 @@ class _PreviewRun:
             if status == "IN_PROGRESS":
                 backoff = self._wait(backoff, "waiting for another preview of the repository to finish")
 
-    def all_results(self, first: Mapping[str, Any]) -> tuple[PreviewResult, ...]:
-        """Every ``previewResults`` item of the complete preview, following ``nextToken``."""
+    def complete_preview(self) -> tuple[Mapping[str, Any], tuple[PreviewResult, ...]]:
+        """The first page of a complete preview of our policy and every ``previewResults`` item of it."""
         while True:
+            first = self.complete_first_page()
             try:
-                return self._collect(first)
+                return first, self._collect(first)
             except _RestartError:
                 logger.info("preview results changed while paging; taking the preview again")
-                first = self.complete_first_page()
 
     def count_visible_images(self) -> int:
         """Images in the storage classes the policy has rules for (``DescribeImages``, status ANY)."""

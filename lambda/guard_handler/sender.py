@@ -112,10 +112,13 @@ class ResponseSender:
             attempt += 1
             status = self._attempt(parts.netloc, target, data, headers, min(remaining, _MAX_ATTEMPT_SECONDS))
             if status is not None and status < 500:
-                accepted = 200 <= status < 300
-                log = logger.info if accepted else logger.error
-                log("response delivered to CloudFormation", extra={"details": {"http_status": status}})
-                return accepted
+                if 200 <= status < 300:
+                    logger.info("response delivered to CloudFormation", extra={"details": {"http_status": status}})
+                    return True
+                logger.error(
+                    "the response URL refused the response; not retried", extra={"details": {"http_status": status}}
+                )
+                return False
             if self._clock() + backoff > deadline:
                 break
             self._sleep(backoff)

@@ -24,7 +24,6 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -138,8 +137,7 @@ class _Demo:
         paginator = client.get_paginator("describe_images")
         pages = paginator.paginate(repositoryName=self.repository, filter={"imageStatus": "ANY"})
         details = [detail for page in pages for detail in page["imageDetails"]]
-        # boto3 gives datetimes; the engine reads the AWS CLI's JSON (ISO-8601 text).
-        return load_images(json.loads(json.dumps(details, default=datetime.isoformat)), source="DescribeImages")
+        return load_images(details, source="DescribeImages")
 
     def create(self) -> None:
         print("\nStep 1 - Create: CloudFormation creates the guard; it previews the app's policy, gates, applies")
@@ -197,13 +195,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     outdir = Path(tempfile.mkdtemp(prefix="ecr-lifecycle-guard-demo-"))
     try:
-        print("ecr-lifecycle-guard demo - a guarded ECR lifecycle policy, rehearsed locally (no AWS, no Docker)\n")
-        with Progress("synthesizing the example app"):
-            synthesis = synthesize_example(
-                outdir, project=find_project(), use_cli=not args.no_synth, context=dict(DEMO_CONTEXT)
-            )
-        print(f"Synthesized: {synthesis.note} ({synthesis.seconds:.1f} s)")
-        checks = _rehearse(outdir)
+        checks = _synthesize_and_rehearse(outdir, use_cli=not args.no_synth)
     except ImportError as error:
         print(f"error: the demo needs the [local] extra ({error}): pip install 'cdk-ecr-lifecycle-guard[local]'",
               file=sys.stderr)  # fmt: skip
@@ -212,16 +204,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
-        if args.keep:
-            print(f"\nThe cloud assembly is kept in {outdir}")
-        else:
+        if not args.keep:
             shutil.rmtree(outdir, ignore_errors=True)
     print("\nSummary")
     print(render.table(("OK", "STEP", "WHAT WAS CHECKED"), [(_mark(c.passed), c.name, c.line) for c in checks]))
     passed = sum(c.passed for c in checks)
     verdict = "every step behaved as expected" if passed == len(checks) else "some steps did NOT behave as expected"
     print(f"{passed} of {len(checks)} steps passed - {verdict} ({time.perf_counter() - started:.0f} s)")
+    if args.keep:
+        print(f"The cloud assembly is kept in {outdir}")
     return 0 if passed == len(checks) else 1
+
+
+def _synthesize_and_rehearse(outdir: Path, *, use_cli: bool) -> list[_Check]:
+    print("ecr-lifecycle-guard demo - a guarded ECR lifecycle policy, rehearsed locally (no AWS, no Docker)\n")
+    with Progress("synthesizing the example app"):
+        synthesis = synthesize_example(outdir, project=find_project(), use_cli=use_cli, context=dict(DEMO_CONTEXT))
+    print(f"Synthesized: {synthesis.note} ({synthesis.seconds:.1f} s)")
+    return _rehearse(outdir)
 
 
 def _rehearse(outdir: Path) -> list[_Check]:
@@ -237,9 +237,11 @@ def _rehearse(outdir: Path) -> list[_Check]:
         print(f"  stack {stack.name}: guard {guard} on repository '{demo.repository}'")
         print(f"  gate: {_limits(rehearsal.properties(guard))}")
         with Progress("seeding the stand-in"):
-            stand_in.create_repository(demo.repository, images=sample_images())
-        print(f"Local ECR stand-in at {stand_in.endpoint_url} (preview takes {_PREVIEW_LATENCY_SECONDS:.0f} s)")
-        print(f"  '{demo.repository}' seeded with {SAMPLE_SUMMARY}")
+            images = sample_images()
+            stand_in.create_repository(demo.repository, images=images)
+        print(f"Local ECR stand-in at {stand_in.endpoint_url} (each preview takes {_PREVIEW_LATENCY_SECONDS:.0f} s)")
+        print(f"  '{demo.repository}' seeded with {len(images)} images:")
+        print(f"  {SAMPLE_SUMMARY}")
         demo.create()
         demo.blocked_update()
         demo.rollback()

@@ -184,11 +184,16 @@ def _synth_app_in_process(app_file: Path, outdir: Path, context: dict[str, str])
     if spec is None or spec.loader is None:
         raise SynthError(f"{app_file} cannot be loaded")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    build_app = getattr(module, "build_app", None)
-    if build_app is None:
-        raise SynthError(f"{app_file} has no build_app(app) function")
-    build_app(cdk.App(outdir=str(outdir), context=context)).synth()
+    try:
+        spec.loader.exec_module(module)
+        build_app = getattr(module, "build_app", None)
+        if build_app is None:
+            raise SynthError(f"{app_file} has no build_app(app) function")
+        build_app(cdk.App(outdir=str(outdir), context=context)).synth()
+    except GuardError:
+        raise
+    except Exception as error:  # the app's own failure, reported as one line like the CLI route's
+        raise SynthError(f"synthesizing {app_file} failed: {type(error).__name__}: {error}") from None
 
 
 def _synth_fallback_in_process(outdir: Path, context: dict[str, str]) -> None:

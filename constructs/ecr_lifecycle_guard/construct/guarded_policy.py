@@ -55,7 +55,6 @@ DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 _DEFAULT_PREVIEW_SECONDS = int(DEFAULT_PREVIEW_TIMEOUT.to_seconds())
 _ON_DELETE = {RemovalPolicy.DESTROY: "delete", RemovalPolicy.RETAIN: "retain"}
-_MAX_WILDCARDS = 4
 
 
 class GuardedLifecyclePolicy(Construct):
@@ -270,9 +269,8 @@ def _check_limits(
     if isinstance(protected_tags, str):
         raise _prop_error(guard, "protected_tags", protected_tags, "a list of tag patterns, not one string")
     for index, pattern in enumerate(protected_tags):
-        if not isinstance(pattern, str) or not pattern or pattern.count("*") > _MAX_WILDCARDS:
-            allowed = f"a non-empty tag pattern with at most {_MAX_WILDCARDS} '*'"
-            raise _prop_error(guard, f"protected_tags[{index}]", pattern, allowed)
+        if not isinstance(pattern, str) or not pattern:
+            raise _prop_error(guard, f"protected_tags[{index}]", pattern, "a non-empty tag pattern")
 
 
 def _is_known(value: object) -> bool:

@@ -7,11 +7,11 @@ log group. No AWS managed policy is attached.
 
 Examples
 --------
->>> from aws_cdk import App, Stack
->>> from aws_cdk import aws_lambda, aws_logs
+>>> from aws_cdk import App, Stack, aws_logs
 >>> stack = Stack(App(), "Demo")
->>> provider = GuardProvider.of(stack, "Demo/Guard", runtime=newest_python_runtime(),  # doctest: +SKIP
+>>> provider = GuardProvider.of(stack, stack, runtime=newest_python_runtime(),  # doctest: +SKIP
 ...     log_retention=aws_logs.RetentionDays.ONE_MONTH, timeout_seconds=360)
+>>> provider.grant_repository("arn:aws:ecr:us-east-1:123456789012:repository/app")  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -104,6 +104,12 @@ class LifecycleRuleSpec:
     rule_priority: int | None = None
     description: str | None = None
 
+    def __post_init__(self) -> None:
+        for name in ("tag_pattern_list", "tag_prefix_list"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise PropertyError(f"LifecycleRuleSpec.{name}", value, "a list of strings, not one string")
+
     @classmethod
     def keep_last(
         cls,

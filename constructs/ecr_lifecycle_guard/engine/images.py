@@ -2,7 +2,8 @@
 
 Accepted input: ``{"imageDetails": [...]}`` or the bare list. Timestamps may be ISO-8601 strings
 as the AWS CLI prints them (with an offset or ``Z``, optionally fractional seconds; a timestamp
-without an offset is read as UTC) or epoch seconds (int or float). A missing ``imageStatus``
+without an offset is read as UTC), epoch seconds (int or float), or the ``datetime`` objects boto3
+returns. A missing ``imageStatus``
 means ``ACTIVE`` (DescribeImages without a status filter returns only active images).
 
 Examples
@@ -64,6 +65,8 @@ def parse_timestamp(value: Any, field: str = "timestamp") -> datetime:
 
 
 def _timestamp(value: Any, field: str) -> datetime:
+    if isinstance(value, datetime):  # boto3's describe_images returns datetimes
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecr_lifecycle_guard.cli.main import main
-from ecr_lifecycle_guard.cli.synth import FALLBACK_POLICY, synthesize_example
+from ecr_lifecycle_guard.cli.synth import FALLBACK_POLICY, SynthError, synthesize_example
 from ecr_lifecycle_guard.engine import policies_equivalent
 from ecr_lifecycle_guard.local.rehearsal import load_synthesized_stack
 
@@ -46,3 +46,13 @@ def test_without_a_project_an_equivalent_stack_is_synthesized_in_process(tmp_pat
     assert "equivalent example stack" in synthesis.note
     assert properties["MaxExpiringPercent"] == "50"
     assert policies_equivalent(properties["LifecyclePolicyText"], json.dumps(FALLBACK_POLICY))
+
+
+def test_an_app_that_fails_to_synthesize_is_reported_in_one_line(tmp_path: Path) -> None:
+    # given
+    (tmp_path / "cdk.json").write_text('{"app": "python3 app.py"}', encoding="utf-8")
+    (tmp_path / "app.py").write_text("def build_app(app):\n    raise ValueError('no stack today')\n", encoding="utf-8")
+
+    # when / then
+    with pytest.raises(SynthError, match=r"app.py failed: ValueError: no stack today$"):
+        synthesize_example(tmp_path / "out", project=tmp_path, use_cli=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +182,15 @@ def test_bad_now_is_a_usage_error_exit_2(tmp_path: Path, capsys: pytest.CaptureF
     assert 'argument --now: time: must be an ISO-8601 timestamp or epoch seconds, got "tomorrow"' in (
         capsys.readouterr().err
     )
+
+
+def test_the_engine_and_the_evaluate_command_load_neither_boto3_nor_aws_cdk_nor_moto() -> None:
+    # given
+    probe = (
+        "import sys, ecr_lifecycle_guard.engine, ecr_lifecycle_guard.cli.evaluate; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'aws_cdk', 'moto', 'jsii'}))"
+    )
+    # when
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    # then
+    assert completed.stdout == "[]\n"

@@ -28,8 +28,7 @@ def new_stack(name: str = "Stack", *, env: cdk.Environment | None = None) -> cdk
 
 def resources_of_type(template: Template, resource_type: str) -> dict[str, Any]:
     """Logical id -> resource, for one type."""
-    found: dict[str, Any] = template.find_resources(resource_type)
-    return found
+    return dict(template.find_resources(resource_type))
 
 
 def guard_properties(template: Template, guard_path_fragment: str) -> dict[str, Any]:
@@ -40,7 +39,8 @@ def guard_properties(template: Template, guard_path_fragment: str) -> dict[str, 
         if logical_id.startswith(guard_path_fragment)
     ]
     assert len(matches) == 1, f"expected one guard {guard_path_fragment}, found {len(matches)}"
-    return matches[0]
+    properties: dict[str, Any] = matches[0]
+    return properties
 
 
 def ecr_statement(template: Template) -> dict[str, Any]:
@@ -50,4 +50,5 @@ def ecr_statement(template: Template) -> dict[str, Any]:
         s for s in policy["Properties"]["PolicyDocument"]["Statement"] if "ecr:PutLifecyclePolicy" in s["Action"]
     ]
     assert len(statements) == 1
-    return statements[0]
+    statement: dict[str, Any] = statements[0]
+    return statement

@@ -12,9 +12,10 @@ from aws_cdk.assertions import Template
 from construct_helpers import GUARD_TYPE, new_stack
 
 from ecr_lifecycle_guard import GuardedLifecyclePolicy, LifecycleRuleSpec
-from ecr_lifecycle_guard.construct import CountType, RuleAction, StorageClass
+from ecr_lifecycle_guard.construct import CountType, RuleAction, RuleInput, StorageClass
 from ecr_lifecycle_guard.construct.rules import render_rules
 from ecr_lifecycle_guard.engine import canonical_policy_text
+from ecr_lifecycle_guard.errors import PropertyError
 
 CDK_RULE_SETS: dict[str, Sequence[ecr.LifecycleRule]] = {
     "one count rule": [ecr.LifecycleRule(max_image_count=10)],
@@ -156,7 +157,7 @@ def test_a_typed_rule_can_set_every_field_of_the_policy_language() -> None:
 
 def test_priorities_follow_cdk_explicit_kept_then_increasing_and_any_rules_last() -> None:
     # given
-    rules = [
+    rules: list[RuleInput] = [
         LifecycleRuleSpec.keep_last(3),
         LifecycleRuleSpec.expire_older_than(30, tag_patterns=["tmp-*"], rule_priority=10),
         ecr.LifecycleRule(tag_status=ecr.TagStatus.UNTAGGED, max_image_count=1),
@@ -215,3 +216,9 @@ def test_a_raw_policy_is_normalised_to_the_canonical_text() -> None:
         '{"rules":[{"rulePriority":9,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":2},'
         '"action":{"type":"expire"}}]}'
     )
+
+
+def test_a_single_string_as_tag_list_is_refused_at_once() -> None:
+    # when / then
+    with pytest.raises(PropertyError, match=r"^LifecycleRuleSpec.tag_pattern_list: must be a list of strings, not one"):
+        LifecycleRuleSpec.keep_last(3, tag_patterns="release-*")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import CREATE_POLICY, Harness
+from handler_harness import CREATE_POLICY, Harness
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import (
+from handler_harness import (
     ARCHIVE_POLICY,
     CREATE_POLICY,
     HAND_MADE_POLICY,

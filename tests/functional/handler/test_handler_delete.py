@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CREATE_POLICY, HAND_MADE_POLICY, Harness
+from handler_harness import CREATE_POLICY, HAND_MADE_POLICY, Harness
 
 from ecr_lifecycle_guard.engine import canonical_policy_text
 

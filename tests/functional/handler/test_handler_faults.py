@@ -4,7 +4,7 @@ response URL that fails; the response always arrives (or the sender gives up) be
 from __future__ import annotations
 
 import pytest
-from conftest import OLD_IMAGES_POLICY, Harness
+from handler_harness import OLD_IMAGES_POLICY, Harness
 
 
 def test_preview_failed_by_ecr_fails_the_resource(harness: Harness) -> None:

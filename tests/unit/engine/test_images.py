@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -62,9 +62,11 @@ def test_missing_status_means_active_and_missing_tags_mean_untagged() -> None:
         ("2024-01-02T03:04:05", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
         (1704164645, datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
         (1704164645.25, datetime(2024, 1, 2, 3, 4, 5, 250000, tzinfo=UTC)),
+        (datetime(2024, 1, 2, 4, 4, 5, tzinfo=timezone(timedelta(hours=1))), datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        (datetime(2024, 1, 2, 3, 4, 5), datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
     ],
 )
-def test_timestamps_as_the_aws_cli_prints_them_or_epoch_seconds(text: Any, expected: datetime) -> None:
+def test_timestamps_as_the_aws_cli_prints_them_epoch_seconds_or_boto3_datetimes(text: Any, expected: datetime) -> None:
     assert parse_timestamp(text) == expected
 
 

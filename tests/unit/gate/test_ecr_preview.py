@@ -82,6 +82,7 @@ class FakeEcr:
     images: list[dict[str, Any]] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     replace_after_start: str | None = None
+    replace_while_paging: str | None = None
 
     def start_lifecycle_policy_preview(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("start", kwargs))
@@ -108,6 +109,9 @@ class FakeEcr:
             raise FakeAwsError(self.get_errors.pop(0))
         if self.current is None:
             raise FakeAwsError("LifecyclePolicyPreviewNotFoundException")
+        if kwargs.get("nextToken") and self.replace_while_paging:
+            self.current = Preview(self.replace_while_paging, done_at=self.clock.now)
+            self.replace_while_paging = None
         page: dict[str, Any] = {"status": self.status(), "lifecyclePolicyText": self.current.text}
         if page["status"] != "COMPLETE":
             return page
@@ -322,3 +326,16 @@ def test_progress_is_reported() -> None:
     # then
     assert messages[0] == "preview started (1)"
     assert messages[-1] == "preview complete: 0 expiring, 0 transitioning"
+
+
+def test_results_are_read_again_when_another_preview_replaces_ours_while_paging() -> None:
+    # given
+    ecr = FakeEcr(FakeClock(), results=[expire(i) for i in range(150)], replace_while_paging=THEIRS)
+    # when
+    figures = preview(ecr)
+    # then
+    assert len(figures.results) == 150
+    assert figures.expiring == 150
+    assert ecr.count("start") == 2
+    assert ecr.current is not None
+    assert ecr.current.text == OURS
