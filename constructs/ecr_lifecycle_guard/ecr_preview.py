@@ -82,7 +82,8 @@ def run_preview(
         Seconds between polls while the preview is in progress.
     count_visible
         Also count, with ``DescribeImages`` (``imageStatus`` ``ANY``), the images in the storage classes
-        the policy has rules for (needed by ``MaxExpiringPercent`` and the expire-all guard).
+        the policy has rules for (needed by ``MaxExpiringPercent`` and the expire-all guard). Skipped
+        when the preview expires nothing (``visible_images`` is then ``None``: both checks pass).
     progress
         Called with a short message at each step (the command line shows it).
 
@@ -104,10 +105,12 @@ def run_preview(
     run = _PreviewRun(client, repository, registry_id, policy_text, deadline, clock, sleep, poll_interval, progress)
     page, results = run.complete_preview()
     summary = page.get("summary") or {}
-    visible = run.count_visible_images() if count_visible else None
+    expiring = int(summary.get("expiringImageTotalCount", 0))
+    # Both checks that need the count pass when nothing expires: skip DescribeImages then.
+    visible = run.count_visible_images() if count_visible and expiring > 0 else None
     transitioning = sum(int(t.get("imageTotalCount", 0)) for t in summary.get("transitioningImageTotalCounts") or ())
     figures = PreviewFigures(
-        expiring=int(summary.get("expiringImageTotalCount", 0)),
+        expiring=expiring,
         transitioning=transitioning,
         results=results,
         visible_images=visible,

@@ -59,7 +59,11 @@ def rules_table(policy_text: str, images: Sequence[Image], *, now: datetime | No
 def blocked_images_table(
     policy_text: str, images: Sequence[Image], protected: Sequence[str], *, now: datetime | None = None
 ) -> str:
-    """The images a policy would act on, protected ones first, with the engine's reason; truncated.
+    """The images a policy would act on, with the engine's reason; truncated after a few.
+
+    Images carrying a protected tag come first (they are why such a gate blocks); then, rule by rule,
+    the newest acted-on image first: by the rule's rank (keep-N rules, as the engine's reason states
+    it), else by the time ECR orders images by.
 
     Parameters
     ----------
@@ -68,17 +72,32 @@ def blocked_images_table(
     images
         The repository's images.
     protected
-        The guard's protected tag patterns (images carrying a match are listed first and marked).
+        The guard's protected tag patterns.
     now
         The evaluation time; default: now.
+
+    Examples
+    --------
+    >>> from datetime import timedelta
+    >>> now = datetime(2026, 1, 31, tzinfo=UTC)
+    >>> images = [Image(f"sha256:{i}", (f"v{i}",), now - timedelta(days=i)) for i in range(4)]
+    >>> keep_one = ('{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", '
+    ...             '"countType": "imageCountMoreThan", "countNumber": 1}, "action": {"type": "expire"}}]}')
+    >>> print(blocked_images_table(keep_one, images, ("v3",), now=now))
+      IMAGE                 WHY (the policy engine's explanation)
+      --------------------  ----------------------------------------------------------------
+      v3 pushed 3 days ago  rule 1 (any, keep 1 newest): rank 4 of 4 in the rule's selection
+      v1 pushed 1 days ago  rule 1 (any, keep 1 newest): rank 2 of 4 in the rule's selection
+      v2 pushed 2 days ago  rule 1 (any, keep 1 newest): rank 3 of 4 in the rule's selection
     """
     evaluation = evaluate(parse_policy(policy_text), images, now or datetime.now(UTC))
 
-    def protected_first(outcome: ImageOutcome) -> tuple[bool, bool, float]:
+    def protected_then_rank(outcome: ImageOutcome) -> tuple[bool, int, int, float]:
         hit = any(tag_matches(p, t) for p in protected for t in outcome.image.tags)
-        return (not hit, not outcome.image.tags, -outcome.image.pushed_at.timestamp())
+        newest_first = -outcome.image.order_time.timestamp()
+        return (not hit, outcome.rule_priority, outcome.rank or 0, newest_first)
 
-    ordered = sorted(evaluation.outcomes, key=protected_first)
+    ordered = sorted(evaluation.outcomes, key=protected_then_rank)
     rows = [(_image(o, evaluation.now), _short(o.reason, _WHY_WIDTH)) for o in ordered[:_SHOWN_IMAGES]]
     lines = [table(("IMAGE", "WHY (the policy engine's explanation)"), rows)]
     if len(ordered) > _SHOWN_IMAGES:

@@ -1,13 +1,13 @@
 """Synthesize the example app for the demo: the real CDK CLI when the project is at hand, else in-process.
 
-Three routes, best first:
+Two routes, best first:
 
 1. ``node_modules/.bin/cdk synth`` of the project's ``app.py`` (offline: no notices, telemetry or
-   version check; jsii on the pinned Node.js 22), into a given output folder;
-2. the project's ``app.py`` (its ``build_app``) synthesized in this process, when the CDK CLI is not
-   installed or ``--no-synth`` was given;
-3. an equivalent example stack synthesized in this process when there is no project at all (an
-   installed wheel run outside the repository).
+   version check; jsii on the pinned Node.js 22), into a given output folder, when the project
+   (``app.py``, ``cdk.json`` and the CDK CLI under ``node_modules``) is at hand;
+2. otherwise :func:`ecr_lifecycle_guard.example_app.build_app` synthesized in this process: the very
+   stack ``app.py`` synthesizes (``--no-synth``, no ``npm ci`` yet, or an installed wheel run outside
+   the repository).
 
 Examples
 --------
@@ -19,7 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -29,38 +28,13 @@ from pathlib import Path
 
 from ecr_lifecycle_guard.errors import GuardError
 
-__all__ = ["FALLBACK_POLICY", "SynthError", "Synthesis", "find_project", "synthesize_example"]
+__all__ = ["SynthError", "Synthesis", "find_project", "synthesize_example"]
 
 #: The source checkout's root when this package is imported from it (constructs/ecr_lifecycle_guard/cli).
 _CHECKOUT_ROOT = Path(__file__).resolve().parents[3]
 _SYNTH_TIMEOUT_SECONDS = 300
-FALLBACK_STACK_NAME = "EcrLifecycleGuardDemo"
-FALLBACK_REPOSITORY_NAME = "ecr-lifecycle-guard-demo"
-#: The example app's three rules, as raw ECR JSON (used only when the project's app.py is not at hand).
-FALLBACK_POLICY = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "description": "Expire untagged images after 14 days",
-            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
-                          "countNumber": 14},
-            "action": {"type": "expire"},
-        },
-        {
-            "rulePriority": 2,
-            "description": "Archive releases nobody pulled for 90 days",
-            "selection": {"tagStatus": "tagged", "tagPatternList": ["release-*"], "countType": "sinceImagePulled",
-                          "countUnit": "days", "countNumber": 90},
-            "action": {"type": "transition", "targetStorageClass": "archive"},
-        },
-        {
-            "rulePriority": 3,
-            "description": "Keep the 100 most recent images",
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 100},
-            "action": {"type": "expire"},
-        },
-    ]
-}  # fmt: skip
+#: The project's CDK CLI, relative to the project folder.
+_CDK_CLI = Path("node_modules", ".bin", "cdk")
 #: What keeps the CDK CLI and jsii quiet and offline (see the toolchain notes).
 _OFFLINE_ENV = {
     "CDK_DISABLE_CLI_TELEMETRY": "true",
@@ -113,15 +87,15 @@ def find_project(start: Path | None = None) -> Path | None:
 def synthesize_example(
     outdir: Path, *, project: Path | None, use_cli: bool = True, context: dict[str, str] | None = None
 ) -> Synthesis:
-    """Synthesize the example app into ``outdir`` by the best available route.
+    """Synthesize the example app into ``outdir``: the project's CDK CLI when at hand, else in-process.
 
     Parameters
     ----------
     outdir
         Where the cloud assembly goes (created when missing).
     project
-        The folder with ``app.py`` and ``cdk.json`` (see :func:`find_project`); ``None``: synthesize an
-        equivalent example stack in-process.
+        The folder with ``app.py`` and ``cdk.json`` (see :func:`find_project`); the CDK CLI runs there
+        when ``node_modules/.bin/cdk`` exists. ``None``: synthesize in-process.
     use_cli
         ``False`` skips the CDK CLI and synthesizes in this process.
     context
@@ -130,23 +104,42 @@ def synthesize_example(
     Raises
     ------
     SynthError
-        When the chosen route fails; the message ends with the tool's last error lines.
+        When the CDK CLI fails; the message ends with the tool's last error lines.
+    PropertyError
+        When a limit in ``context`` is not a number (in-process route; the CLI route reports it as
+        :class:`SynthError`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out:  # doctest: +SKIP
+    ...     synthesize_example(Path(out), project=None).note
+    'example app synthesized in-process (no app.py/cdk.json in or above the current folder)'
     """
     started = time.perf_counter()
     context = dict(context or {})
-    cli = project / "node_modules" / ".bin" / "cdk" if project else None
-    if use_cli and project is not None and cli is not None and cli.is_file():
+    if project is not None and use_cli and (project / _CDK_CLI).is_file():
         flags = [f"--context={key}={value}" for key, value in context.items()]
-        _run([str(cli), "synth", "--quiet", "--output", str(outdir), *flags], project, _tool_env(project))
+        command = [str(project / _CDK_CLI), "synth", "--quiet", "--output", str(outdir), *flags]
+        _run(command, project, _tool_env(project))
         return Synthesis(outdir, "cdk synth", f"cdk synth of {project / 'app.py'}", _since(started))
-    why = "--no-synth" if not use_cli else "no CDK CLI under node_modules (npm ci installs it)"
-    if project is not None:
-        _synth_app_in_process(project / "app.py", outdir, context)
-        note = f"{project / 'app.py'} synthesized in-process ({why})"
-        return Synthesis(outdir, "in-process", note, _since(started))
-    _synth_fallback_in_process(outdir, context)
-    note = "an equivalent example stack synthesized in-process (no app.py/cdk.json in or above the current folder)"
-    return Synthesis(outdir, "in-process", note, _since(started))
+    if project is None:
+        why = "no app.py/cdk.json in or above the current folder"
+    elif not use_cli:
+        why = "--no-synth"
+    else:
+        why = "no CDK CLI under node_modules (npm ci installs it)"
+    _synth_in_process(outdir, context)
+    return Synthesis(outdir, "in-process", f"example app synthesized in-process ({why})", _since(started))
+
+
+def _synth_in_process(outdir: Path, context: dict[str, str]) -> None:
+    """The stack ``app.py`` synthesizes (:mod:`ecr_lifecycle_guard.example_app`), built and synthesized here."""
+    import aws_cdk as cdk
+
+    from ecr_lifecycle_guard.example_app import build_app
+
+    build_app(cdk.App(outdir=str(outdir), context=context)).synth()
 
 
 def _since(started: float) -> float:
@@ -174,45 +167,3 @@ def _run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
     if done.returncode != 0:
         tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-5:])
         raise SynthError(f"cdk synth failed (exit {done.returncode}): {tail}")
-
-
-def _synth_app_in_process(app_file: Path, outdir: Path, context: dict[str, str]) -> None:
-    """Load the project's ``app.py`` as a module and synthesize its ``build_app`` into ``outdir``."""
-    import aws_cdk as cdk
-
-    spec = importlib.util.spec_from_file_location("ecr_lifecycle_guard_example_app", app_file)
-    if spec is None or spec.loader is None:
-        raise SynthError(f"{app_file} cannot be loaded")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-        build_app = getattr(module, "build_app", None)
-        if build_app is None:
-            raise SynthError(f"{app_file} has no build_app(app) function")
-        build_app(cdk.App(outdir=str(outdir), context=context)).synth()
-    except GuardError:
-        raise
-    except Exception as error:  # the app's own failure, reported as one line like the CLI route's
-        raise SynthError(f"synthesizing {app_file} failed: {type(error).__name__}: {error}") from None
-
-
-def _synth_fallback_in_process(outdir: Path, context: dict[str, str]) -> None:
-    """The example stack when there is no project: a created repository guarded with the context's limits."""
-    import aws_cdk as cdk
-    from aws_cdk import aws_ecr as ecr
-
-    from ecr_lifecycle_guard.construct import GuardedLifecyclePolicy
-
-    app = cdk.App(outdir=str(outdir), context=context)
-    stack = cdk.Stack(app, FALLBACK_STACK_NAME)
-    repository = ecr.Repository(stack, "Repository", repository_name=FALLBACK_REPOSITORY_NAME)
-    percent = context.get("maxExpiringPercent")
-    GuardedLifecyclePolicy(
-        stack,
-        "LifecyclePolicy",
-        repository=repository,
-        policy=FALLBACK_POLICY,
-        max_expiring_percent=float(percent) if percent else None,
-        protected_tags=[tag for tag in context.get("protectedTags", "").split(",") if tag],
-    )
-    app.synth()

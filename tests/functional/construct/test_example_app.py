@@ -1,21 +1,21 @@
-"""The example app (app.py): cdk-nag clean, cfn-lint clean, synthesizes through the real CDK CLI offline,
-and its synthesized guard applies a policy and blocks a risky one when driven through the local stand-in."""
+"""The example app (ecr_lifecycle_guard.example_app, synthesized by app.py): cdk-nag clean, cfn-lint clean,
+app.py synthesizes through the real CDK CLI offline, and its synthesized guard applies a policy and blocks a
+risky one when driven through the local stand-in."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import aws_cdk as cdk
 import pytest
 from cdk_nag import AwsSolutionsChecks
 from construct_helpers import GUARD_TYPE
 
+from ecr_lifecycle_guard import example_app
 from ecr_lifecycle_guard.engine import policies_equivalent
 from ecr_lifecycle_guard.local import EcrStandIn, ResponseReceiver, SeedImage
 from ecr_lifecycle_guard.local.rehearsal import Rehearsal, load_synthesized_stack
@@ -28,22 +28,10 @@ KEEP_NEWEST_TWO = (
 )
 
 
-def _load_app_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("example_app", REPO_ROOT / "app.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-EXAMPLE_APP = _load_app_module()
-
-
 def _synth_with_nag(outdir: Path, context: dict[str, str]) -> Path:
     app = cdk.App(outdir=str(outdir), context=context)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
-    EXAMPLE_APP.build_app(app)
+    example_app.build_app(app)
     app.synth()  # cdk-nag 3 raises ValidationFailed on any unacknowledged finding
     return outdir
 
@@ -61,7 +49,7 @@ def imported_repository_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _template(outdir: Path) -> dict[str, object]:
-    loaded: dict[str, object] = json.loads((outdir / f"{EXAMPLE_APP.STACK_NAME}.template.json").read_text())
+    loaded: dict[str, object] = json.loads((outdir / f"{example_app.STACK_NAME}.template.json").read_text())
     return loaded
 
 
@@ -89,7 +77,7 @@ def test_example_stack_creates_a_named_repository_and_guards_it(created_reposito
     # then
     repositories = [r for r in resources.values() if r["Type"] == "AWS::ECR::Repository"]
     guards = [r for r in resources.values() if r["Type"] == GUARD_TYPE]
-    assert [r["Properties"]["RepositoryName"] for r in repositories] == [EXAMPLE_APP.DEMO_REPOSITORY_NAME]
+    assert [r["Properties"]["RepositoryName"] for r in repositories] == [example_app.DEMO_REPOSITORY_NAME]
     assert len(guards) == 1
 
 
@@ -112,7 +100,7 @@ def test_cfn_lint_finds_no_error_or_warning_in_the_templates(
 ) -> None:
     # given
     templates = [
-        str(out / f"{EXAMPLE_APP.STACK_NAME}.template.json")
+        str(out / f"{example_app.STACK_NAME}.template.json")
         for out in (created_repository_out, imported_repository_out)
     ]
 
@@ -135,7 +123,7 @@ def test_a_bad_context_limit_names_the_context_key() -> None:
 
     # when / then
     with pytest.raises(ValueError, match=r"^context maxExpiringPercent: must be a number from 0 to 100, got 'lots'$"):
-        EXAMPLE_APP.build_app(app)
+        example_app.build_app(app)
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +172,7 @@ def test_the_cli_synthesized_guard_applies_the_policy_and_then_blocks_a_risky_up
 ) -> None:
     # given
     _, outdir = cli_synth
-    stack = load_synthesized_stack(outdir, EXAMPLE_APP.STACK_NAME)
+    stack = load_synthesized_stack(outdir, example_app.STACK_NAME)
     images = [
         *(SeedImage(pushed_days_ago=30 + i) for i in range(3)),  # untagged, older than 14 days: expire
         *(SeedImage(tags=(f"v1.0.{i}",), pushed_days_ago=i) for i in range(5)),

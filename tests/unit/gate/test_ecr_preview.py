@@ -295,8 +295,8 @@ def test_other_aws_errors_are_raised_unchanged() -> None:
 def test_counts_visible_images_of_the_policys_storage_classes_over_all_pages() -> None:
     # given
     images = [image(0, "ACTIVE"), image(1, "ARCHIVED"), image(2, "ACTIVE"), image(3, "ACTIVATING"), image(4, "ACTIVE")]
-    standard = FakeEcr(FakeClock(), images=images)
-    archive = FakeEcr(FakeClock(), images=images)
+    standard = FakeEcr(FakeClock(), images=images, results=[expire(0)])
+    archive = FakeEcr(FakeClock(), images=images, results=[expire(1)])
     # when
     standard_count = preview(standard, count_visible=True).visible_images
     archive_count = preview(archive, text=policy(1, "archive"), count_visible=True).visible_images
@@ -307,9 +307,19 @@ def test_counts_visible_images_of_the_policys_storage_classes_over_all_pages() -
     assert all(kw["filter"] == {"imageStatus": "ANY"} and kw["maxResults"] == 1000 for kw in describe)
 
 
-def test_visible_images_are_not_counted_unless_asked() -> None:
+def test_visible_images_are_not_counted_when_nothing_expires() -> None:
     # given
     ecr = FakeEcr(FakeClock(), images=[image(0, "ACTIVE")])
+    # when
+    figures = preview(ecr, count_visible=True)
+    # then
+    assert figures.visible_images is None
+    assert ecr.count("describe") == 0
+
+
+def test_visible_images_are_not_counted_unless_asked() -> None:
+    # given
+    ecr = FakeEcr(FakeClock(), images=[image(0, "ACTIVE")], results=[expire(0)])
     # when
     figures = preview(ecr)
     # then
