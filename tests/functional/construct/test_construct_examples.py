@@ -1,4 +1,4 @@
-"""The snippets in examples/construct synthesize, and docs/construct.md shows them verbatim."""
+"""The snippets in examples/construct and the README synthesize, and docs/construct.md shows the examples verbatim."""
 
 from __future__ import annotations
 
@@ -43,3 +43,21 @@ def test_example_synthesizes_a_guard(example: Path) -> None:
 def test_docs_show_the_example_verbatim(example: Path) -> None:
     # then
     assert example.read_text() in DOCS.read_text()
+
+
+def test_readme_snippet_synthesizes_the_guard_it_describes() -> None:
+    # given: the README's construct snippet, run as the body of a stack (it refers to `self`)
+    readme = (REPO_ROOT / "README.md").read_text()
+    snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    stack = cdk.Stack(cdk.App(), "Readme")
+
+    # when
+    exec(compile(snippet, "README.md", "exec"), {"self": stack})
+
+    # then
+    guards = Template.from_stack(stack).find_resources(GUARD_TYPE)
+    (properties,) = (guard["Properties"] for guard in guards.values())
+    assert properties["RepositoryName"] == "service-images"
+    assert properties["MaxExpiringImages"] == "50"
+    assert properties["ProtectedTags"] == ["release-*", "latest"]
+    assert '"countType":"sinceImagePulled"' in properties["LifecyclePolicyText"]
