@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ecr_lifecycle_guard.engine import parse_policy, policies_equivalent
+from ecr_lifecycle_guard.engine import parse_policy, policies_equivalent, storage_class_of
 from ecr_lifecycle_guard.errors import PreviewFailedError, PreviewTimeoutError
 from ecr_lifecycle_guard.gate import PreviewFigures, PreviewResult
 
@@ -132,11 +132,6 @@ def _error_code(error: Exception) -> str | None:
     return None
 
 
-def _storage_class(image: Mapping[str, Any]) -> str:
-    """ACTIVE images are standard-class; ARCHIVED and ACTIVATING ones are still archive-class (spec §3.6)."""
-    return "standard" if image.get("imageStatus", "ACTIVE") == "ACTIVE" else "archive"
-
-
 class _RestartError(Exception):
     """Internal signal: the result pages changed under us; take the preview from the top again."""
 
@@ -217,7 +212,11 @@ class _PreviewRun:
         count = 0
         while True:
             page = self._client.describe_images(**request)
-            count += sum(1 for item in page.get("imageDetails") or () if _storage_class(item) in classes)
+            count += sum(
+                1
+                for item in page.get("imageDetails") or ()
+                if storage_class_of(item.get("imageStatus", "ACTIVE")) in classes
+            )
             token = page.get("nextToken")
             if not token:
                 return count

@@ -20,7 +20,7 @@ from __future__ import annotations
 from ecr_lifecycle_guard.engine.evaluate import Evaluation, ImageOutcome, evaluate
 from ecr_lifecycle_guard.engine.glob import TagMatcher, compile_tag_pattern, tag_matches
 from ecr_lifecycle_guard.engine.images import load_images, parse_timestamp
-from ecr_lifecycle_guard.engine.model import Action, Image, Policy, Rule, Selection
+from ecr_lifecycle_guard.engine.model import Action, Image, Policy, Rule, Selection, storage_class_of
 from ecr_lifecycle_guard.engine.normalise import canonical_policy_text, policies_equivalent, policy_to_dict
 from ecr_lifecycle_guard.engine.parse import PolicySource, parse_policy, validate_policy
 
@@ -42,6 +42,7 @@ __all__ = [
     "parse_timestamp",
     "policies_equivalent",
     "policy_to_dict",
+    "storage_class_of",
     "tag_matches",
     "validate_policy",
 ]

@@ -60,7 +60,7 @@ class ImageOutcome(NamedTuple):
             else {"type": "EXPIRE"}
         )
         result["appliedRulePriority"] = self.rule_priority
-        result["storageClass"] = "STANDARD" if image.status == "ACTIVE" else "ARCHIVE"
+        result["storageClass"] = image.storage_class.upper()
         return result
 
 
@@ -245,9 +245,9 @@ def evaluate(policy: Policy, images: Sequence[Image], now: datetime) -> Evaluati
         indexes=sum(media_types[media_type] for media_type in INDEX_MEDIA_TYPES),
         referrers=sum(map(bool, map(attrgetter("subject_manifest_digest"), images))),
     )
-    standard = [image for image in images if image.status == "ACTIVE"]
-    archive = [image for image in images if image.status != "ACTIVE"]
-    by_class: dict[StorageClass, list[Image]] = {"standard": standard, "archive": archive}
+    by_class: dict[StorageClass, list[Image]] = {"standard": [], "archive": []}
+    for image in images:
+        by_class[image.storage_class].append(image)
     ordered_rules = sorted(
         policy.rules, key=attrgetter("rule_priority")
     )  # parse_policy sorts; a hand-built Policy may not

@@ -31,6 +31,7 @@ __all__ = [
     "Selection",
     "StorageClass",
     "TagStatus",
+    "storage_class_of",
 ]
 
 TagStatus = Literal["tagged", "untagged", "any"]
@@ -38,6 +39,21 @@ StorageClass = Literal["standard", "archive"]
 CountType = Literal["imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned"]
 ActionType = Literal["expire", "transition"]
 ImageStatus = Literal["ACTIVE", "ARCHIVED", "ACTIVATING"]
+
+
+def storage_class_of(status: str) -> StorageClass:
+    """The storage class a lifecycle rule sees for a DescribeImages ``imageStatus`` (spec §3.6).
+
+    ACTIVE images are standard-class; ARCHIVED and ACTIVATING (being restored) images are still
+    archive-class. ``ImageDetail`` has no storage-class field, so every part derives it here.
+
+    Examples
+    --------
+    >>> storage_class_of("ACTIVE"), storage_class_of("ACTIVATING")
+    ('standard', 'archive')
+    """
+    return "standard" if status == "ACTIVE" else "archive"
+
 
 #: Media types of a multi-architecture image index (OCI) or manifest list (Docker).
 INDEX_MEDIA_TYPES: Final = frozenset(
@@ -109,7 +125,7 @@ class Image(NamedTuple):
     @property
     def storage_class(self) -> StorageClass:
         """``standard`` for ACTIVE images; ARCHIVED and ACTIVATING images are still archive-class."""
-        return "standard" if self.status == "ACTIVE" else "archive"
+        return storage_class_of(self.status)
 
     @property
     def order_time(self) -> datetime:
