@@ -105,15 +105,24 @@ def run_preview(
     run = _PreviewRun(client, repository, registry_id, policy_text, deadline, clock, sleep, poll_interval, progress)
     page, results = run.complete_preview()
     summary = page.get("summary") or {}
-    expiring = int(summary.get("expiringImageTotalCount", 0))
+    # A summary without a count is not "nothing expires": count the listed images instead (fail closed).
+    listed_expiring = sum(1 for r in results if r.action != "TRANSITION")
+    expiring = int(summary.get("expiringImageTotalCount", listed_expiring))
     # Both checks that need the count pass when nothing expires: skip DescribeImages then.
     visible = run.count_visible_images() if count_visible and expiring > 0 else None
-    transitioning = sum(int(t.get("imageTotalCount", 0)) for t in summary.get("transitioningImageTotalCounts") or ())
+    counts = summary.get("transitioningImageTotalCounts")
+    transitioning = (
+        sum(int(t.get("imageTotalCount", 0)) for t in counts)
+        if counts is not None
+        else sum(1 for r in results if r.action == "TRANSITION")
+    )
     figures = PreviewFigures(
         expiring=expiring,
         transitioning=transitioning,
         results=results,
         visible_images=visible,
+        status=str(page.get("status", "")),
+        summary=page.get("summary"),
     )
     run.progress(f"preview complete: {figures.expiring} expiring, {figures.transitioning} transitioning")
     return figures

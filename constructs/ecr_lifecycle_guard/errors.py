@@ -35,6 +35,7 @@ __all__ = [
     "PreviewError",
     "PreviewFailedError",
     "PreviewTimeoutError",
+    "PropertiesError",
     "PropertyError",
 ]
 
@@ -122,6 +123,44 @@ class PropertyError(GuardError, ValueError):
         if len(shown) > 60:
             shown = shown[:57] + "..."
         super().__init__(f"{property_name}: must be {allowed}, got {shown}")
+
+
+class PropertiesError(GuardError, ValueError):
+    """One or more custom-resource properties are bad; every problem is reported at once.
+
+    ``problems`` holds one :class:`PropertyError` (or :class:`PolicyValidationError` for a policy
+    text) per bad property. ``str()`` names them all; :attr:`summary` is the first one and a count.
+
+    Examples
+    --------
+    >>> error = PropertiesError([PropertyError("MaxExpiringImages", "-1", "an integer >= 0"),
+    ...                          PropertyError("OnDelete", "keep", '"delete" or "retain"')])
+    >>> error.summary
+    "MaxExpiringImages: must be an integer >= 0, got '-1' (+1 more)"
+    """
+
+    def __init__(self, problems: Iterable[PropertyError | PolicyValidationError]) -> None:
+        self.problems: tuple[PropertyError | PolicyValidationError, ...] = tuple(problems)
+        lines = [_one_line(p) for p in self.problems]
+        count = len(lines)
+        head = "1 bad property" if count == 1 else f"{count} bad properties"
+        super().__init__(f"{head}: " + "; ".join(lines))
+
+    @property
+    def summary(self) -> str:
+        """The first problem on one line, and how many more there are."""
+        if not self.problems:
+            return "bad properties"
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return _one_line(self.problems[0]) + more
+
+
+def _one_line(problem: PropertyError | PolicyValidationError) -> str:
+    """A property problem on one line (a policy's first issue, with the property name and a count)."""
+    if isinstance(problem, PolicyValidationError) and problem.issues:
+        more = f" (+{len(problem.issues) - 1} more)" if len(problem.issues) > 1 else ""
+        return f"{problem.source or 'policy'}: {problem.issues[0]}{more}"
+    return str(problem).replace("\n", " ")
 
 
 class GateBlockedError(GuardError):

@@ -1,13 +1,14 @@
 """The deploy gate: compare what ECR's lifecycle-policy preview reports with the limits the user set.
 
-Pure and standard library only (plus the policy engine's tag matcher): the custom-resource handler
-and the command line's ``preview`` command apply exactly the same gate.
+Pure and standard library only (plus the policy engine): the custom-resource handler and the
+command line's ``preview`` and ``evaluate`` commands apply exactly the same gate. It fails closed:
+a limit whose figure was not measured blocks instead of passing silently.
 
 Examples
 --------
 >>> from ecr_lifecycle_guard.gate import GateLimits, PreviewFigures, check_gate
 >>> figures = PreviewFigures(expiring=12, transitioning=0, results=(), visible_images=40)
->>> verdict = check_gate(GateLimits(max_expiring_images=10), figures)
+>>> verdict = check_gate(GateLimits(max_expiring_images=10, protect_in_use=False), figures)
 >>> verdict.passed
 False
 >>> verdict.short_reason("app")
@@ -16,17 +17,22 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from ecr_lifecycle_guard.engine import tag_matches
+from ecr_lifecycle_guard.contract import GateLimits
+from ecr_lifecycle_guard.engine import preview_item, tag_matches
 
 __all__ = [
+    "EXPIRE_ALL_CHECK",
+    "IN_USE_CHECK",
     "REASON_MAX_LENGTH",
+    "UNKNOWN_ACTION",
     "GateLimits",
     "GateVerdict",
+    "InUseView",
     "PreviewFigures",
     "PreviewResult",
     "Violation",
@@ -35,56 +41,21 @@ __all__ = [
 
 #: CloudFormation shows the failure reason; crhelper keeps only its last 240 characters.
 REASON_MAX_LENGTH = 200
+#: The name of the check that blocks a policy expiring every image (``AllowExpireAll`` turns it off).
+EXPIRE_ALL_CHECK = "ExpireAll"
+#: The name of the check that blocks expiring or archiving an image a workload uses.
+IN_USE_CHECK = "InUse"
+#: The action recorded for a preview result whose ``action.type`` ECR did not give.
+UNKNOWN_ACTION = "UNKNOWN"
 
 _PAST_TENSE = {"EXPIRE": "expired", "TRANSITION": "archived"}
 
 
 @dataclass(frozen=True)
-class GateLimits:
-    """The limits a preview must stay within; ``None`` or empty means "no limit".
-
-    Parameters
-    ----------
-    max_expiring_images
-        Block when more images than this would expire (``summary.expiringImageTotalCount``).
-    max_expiring_percent
-        Block when expiring images exceed this share (0 to 100) of the images the policy can see.
-    max_transitioning_images
-        Block when more images than this would be archived (sum of ``transitioningImageTotalCounts``).
-    protected_tags
-        ``*`` globs, matched like ``tagPatternList``; block when any image the preview would expire or
-        archive carries a matching tag.
-    allow_expire_all
-        The default guard blocks a policy that would expire every image of a non-empty repository;
-        ``True`` turns that guard off.
-
-    Examples
-    --------
-    >>> GateLimits(max_expiring_images=50, protected_tags=("release-*",)).protected_tags
-    ('release-*',)
-    """
-
-    max_expiring_images: int | None = None
-    max_expiring_percent: float | None = None
-    max_transitioning_images: int | None = None
-    protected_tags: tuple[str, ...] = ()
-    allow_expire_all: bool = False
-
-    @property
-    def needs_visible_count(self) -> bool:
-        """Whether checking these limits needs the number of images the policy can see.
-
-        Examples
-        --------
-        >>> GateLimits(allow_expire_all=True).needs_visible_count
-        False
-        """
-        return self.max_expiring_percent is not None or not self.allow_expire_all
-
-
-@dataclass(frozen=True)
 class PreviewResult:
     """One image the preview would act on (an item of ``previewResults``).
+
+    ``raw`` keeps the item exactly as ECR returned it, for output that passes ECR's answer on.
 
     Examples
     --------
@@ -92,6 +63,8 @@ class PreviewResult:
     ...         "appliedRulePriority": 1, "storageClass": "STANDARD"}
     >>> PreviewResult.from_api(item).tags
     ('v1',)
+    >>> PreviewResult.from_api({"imageDigest": "sha256:cd"}).action
+    'UNKNOWN'
     """
 
     digest: str
@@ -100,37 +73,56 @@ class PreviewResult:
     rule_priority: int | None
     storage_class: str | None
     pushed_at: datetime | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_api(cls, item: Mapping[str, Any]) -> PreviewResult:
-        """Build a result from one ``previewResults`` item of ``GetLifecyclePolicyPreview``."""
+        """Build a result from one ``previewResults`` item of ``GetLifecyclePolicyPreview``.
+
+        A missing ``action.type`` is recorded as :data:`UNKNOWN_ACTION` (never guessed); the gate
+        treats such an image as acted on, since ECR lists only images an action applies to.
+        """
         action = item.get("action") or {}
+        action_type = action.get("type") if isinstance(action, Mapping) else None
         pushed = item.get("imagePushedAt")
+        priority = item.get("appliedRulePriority")
         return cls(
             digest=str(item.get("imageDigest", "")),
             tags=tuple(str(t) for t in item.get("imageTags") or ()),
-            action=str(action.get("type", "EXPIRE")).upper(),
-            rule_priority=item.get("appliedRulePriority"),
+            action=str(action_type).upper() if action_type else UNKNOWN_ACTION,
+            rule_priority=priority if isinstance(priority, int) else None,
             storage_class=item.get("storageClass"),
             pushed_at=pushed if isinstance(pushed, datetime) else None,
+            raw=item,
         )
 
-    def as_log(self) -> dict[str, Any]:
-        """A JSON-ready summary for log lines.
+    def as_json(self) -> dict[str, Any]:
+        """This result in ECR's ``previewResults`` shape (the engine's one serialiser).
 
         Examples
         --------
-        >>> PreviewResult("sha256:ab", ("v1",), "EXPIRE", 2, "STANDARD").as_log()["rule"]
+        >>> PreviewResult("sha256:ab", ("v1",), "EXPIRE", 2, "STANDARD").as_json()["appliedRulePriority"]
         2
         """
-        return {
-            "digest": self.digest,
-            "tags": list(self.tags),
-            "action": self.action,
-            "rule": self.rule_priority,
-            "storageClass": self.storage_class,
-            "pushedAt": self.pushed_at.isoformat() if self.pushed_at else None,
-        }
+        return preview_item(
+            digest=self.digest,
+            tags=self.tags,
+            pushed_at=self.pushed_at,
+            action_type=self.action,
+            target_storage_class="ARCHIVE" if self.action == "TRANSITION" else None,
+            rule_priority=self.rule_priority,
+            storage_class=self.storage_class,
+        )
+
+
+class InUseView(Protocol):
+    """What the gate reads of an in-use report (:class:`ecr_lifecycle_guard.inuse.InUseReport`)."""
+
+    @property
+    def images(self) -> Mapping[str, Sequence[object]]: ...
+
+    @property
+    def failures(self) -> Sequence[object]: ...
 
 
 @dataclass(frozen=True)
@@ -147,6 +139,10 @@ class PreviewFigures:
         Every image the preview would act on, from all result pages.
     visible_images
         Images in the storage classes the policy has rules for, or ``None`` when not counted.
+    status
+        The preview's status as ECR gave it (``COMPLETE`` for a finished preview).
+    summary
+        ECR's ``summary`` exactly as returned (``None`` for the offline evaluator).
 
     Examples
     --------
@@ -158,18 +154,26 @@ class PreviewFigures:
     transitioning: int
     results: tuple[PreviewResult, ...]
     visible_images: int | None
+    status: str = "COMPLETE"
+    summary: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
-    def expiring_percent(self) -> float:
-        """Expiring images as a percentage of the visible ones (0 when none are visible or uncounted).
+    def expiring_percent(self) -> float | None:
+        """Expiring images as a percentage of the visible ones; ``None`` when that is unknown.
+
+        Nothing expiring is 0 % whatever the count; expiring images with no count are unknown.
 
         Examples
         --------
         >>> PreviewFigures(expiring=1, transitioning=0, results=(), visible_images=4).expiring_percent
         25.0
+        >>> PreviewFigures(expiring=1, transitioning=0, results=(), visible_images=None).expiring_percent is None
+        True
         """
-        if not self.visible_images:
+        if self.expiring == 0:
             return 0.0
+        if not self.visible_images:
+            return None
         return 100.0 * self.expiring / self.visible_images
 
     def as_log(self, sample_size: int = 20) -> dict[str, Any]:
@@ -181,11 +185,12 @@ class PreviewFigures:
         3
         """
         return {
+            "status": self.status,
             "expiringImageCount": self.expiring,
             "transitioningImageCount": self.transitioning,
             "visibleImages": self.visible_images,
             "affectedImages": len(self.results),
-            "firstAffectedImages": [r.as_log() for r in self.results[:sample_size]],
+            "firstAffectedImages": [r.as_json() for r in self.results[:sample_size]],
         }
 
 
@@ -196,22 +201,27 @@ class Violation:
     Parameters
     ----------
     limit
-        The limit's custom-resource property name, e.g. ``MaxExpiringImages``.
+        The check's name: a property (``MaxExpiringImages``, ``ProtectedTags``, …), :data:`EXPIRE_ALL_CHECK`
+        or :data:`IN_USE_CHECK`.
     count
-        The figure measured against the limit.
+        The figure measured against the limit (``None`` when it could not be measured).
     threshold
-        The limit's value (the pattern for ``ProtectedTags``; ``None`` for the expire-all guard).
+        The limit's value (the pattern for ``ProtectedTags``; ``None`` for the expire-all and in-use checks).
     message
         Short, specific text: the count against the limit.
     """
 
     limit: str
-    count: float
+    count: float | None
     threshold: float | str | None
     message: str
 
     def __str__(self) -> str:
         return f"{self.limit}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {"limit": self.limit, "count": self.count, "threshold": self.threshold, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -236,7 +246,7 @@ class GateVerdict:
 
         Examples
         --------
-        >>> verdict = check_gate(GateLimits(max_transitioning_images=0),
+        >>> verdict = check_gate(GateLimits(max_transitioning_images=0, protect_in_use=False),
         ...                      PreviewFigures(expiring=0, transitioning=3, results=(), visible_images=None))
         >>> verdict.short_reason("app", suffix="; see the log")
         "blocked by MaxTransitioningImages: 3 images would be archived, limit 0 (repository 'app'); see the log"
@@ -256,8 +266,16 @@ class GateVerdict:
             head = head[: room - 3] + "..."
         return head + tail
 
+    def as_json(self, repository: str) -> dict[str, Any]:
+        """JSON-ready verdict: passed, the short reason and every violation."""
+        return {
+            "passed": self.passed,
+            "reason": self.short_reason(repository),
+            "violations": [v.as_json() for v in self.violations],
+        }
 
-def check_gate(limits: GateLimits, figures: PreviewFigures) -> GateVerdict:
+
+def check_gate(limits: GateLimits, figures: PreviewFigures, in_use: InUseView | None = None) -> GateVerdict:
     """Apply every configured limit to the preview figures.
 
     Parameters
@@ -265,20 +283,24 @@ def check_gate(limits: GateLimits, figures: PreviewFigures) -> GateVerdict:
     limits
         What the user allows.
     figures
-        What the preview reported. Checks that need ``visible_images`` are skipped when it is ``None``.
+        What the preview reported. A limit that needs ``visible_images`` blocks when images expire
+        and the count is ``None`` (fail closed).
+    in_use
+        The workloads found using the repository's images; required when ``limits.protect_in_use``
+        (``None`` then blocks: nothing proves the images are unused).
 
     Returns
     -------
     GateVerdict
         ``passed`` is ``True`` when no limit is crossed; otherwise ``violations`` lists each crossed
-        limit in a fixed order (images, percent, transitioning, protected tags, expire-all guard).
+        limit in a fixed order (images, percent, transitioning, protected tags, expire-all, in use).
 
     Examples
     --------
     >>> figures = PreviewFigures(expiring=5, transitioning=0, results=(), visible_images=5)
-    >>> [v.limit for v in check_gate(GateLimits(), figures).violations]
-    ['AllowExpireAll']
-    >>> check_gate(GateLimits(allow_expire_all=True), figures).passed
+    >>> [v.limit for v in check_gate(GateLimits(protect_in_use=False), figures).violations]
+    ['ExpireAll']
+    >>> check_gate(GateLimits(allow_expire_all=True, protect_in_use=False), figures).passed
     True
     """
     violations = [
@@ -287,6 +309,7 @@ def check_gate(limits: GateLimits, figures: PreviewFigures) -> GateVerdict:
         *_check_transitioning(limits, figures),
         *_check_protected_tags(limits, figures),
         *_check_expire_all(limits, figures),
+        *_check_in_use(limits, figures, in_use),
     ]
     return GateVerdict(passed=not violations, violations=tuple(violations))
 
@@ -301,10 +324,17 @@ def _check_expiring_images(limits: GateLimits, figures: PreviewFigures) -> list[
 
 def _check_expiring_percent(limits: GateLimits, figures: PreviewFigures) -> list[Violation]:
     limit = limits.max_expiring_percent
-    if limit is None or figures.visible_images is None or figures.expiring_percent <= limit:
+    if limit is None:
         return []
     percent = figures.expiring_percent
-    message = f"{percent:.1f}% would expire ({figures.expiring} of {_images(figures.visible_images)}), limit {limit:g}%"
+    if percent is None:
+        counted = "were not counted" if figures.visible_images is None else "were counted as 0"
+        message = f"{_images(figures.expiring)} would expire but the images the policy can see {counted}"
+        return [Violation("MaxExpiringPercent", None, limit, message)]
+    if percent <= limit:
+        return []
+    seen = _images(figures.visible_images or 0)
+    message = f"{percent:.1f}% would expire ({figures.expiring} of {seen}), limit {limit:g}%"
     return [Violation("MaxExpiringPercent", percent, limit, message)]
 
 
@@ -331,14 +361,46 @@ def _check_protected_tags(limits: GateLimits, figures: PreviewFigures) -> list[V
 
 
 def _check_expire_all(limits: GateLimits, figures: PreviewFigures) -> list[Violation]:
+    if limits.allow_expire_all or figures.expiring == 0:
+        return []
     visible = figures.visible_images
-    if limits.allow_expire_all or not visible or figures.expiring < visible:
+    if visible is None:
+        message = (
+            f"{_images(figures.expiring)} would expire but the images in the repository were not counted,"
+            " so expiring every image cannot be ruled out; set AllowExpireAll to allow it"
+        )
+        return [Violation(EXPIRE_ALL_CHECK, figures.expiring, None, message)]
+    if figures.expiring < visible:
         return []
     message = (
         f"this policy would expire every image in the repository ({figures.expiring} of {visible});"
         " set AllowExpireAll to allow it"
     )
-    return [Violation("AllowExpireAll", figures.expiring, None, message)]
+    return [Violation(EXPIRE_ALL_CHECK, figures.expiring, None, message)]
+
+
+def _check_in_use(limits: GateLimits, figures: PreviewFigures, in_use: InUseView | None) -> list[Violation]:
+    if not limits.protect_in_use:
+        return []
+    if in_use is None:
+        message = "the workloads using the repository's images were not discovered; set ProtectInUse to false"
+        return [Violation(IN_USE_CHECK, None, None, message)]
+    violations = [Violation(IN_USE_CHECK, None, None, str(failure)) for failure in in_use.failures]
+    hits = [(r, in_use.images[r.digest]) for r in figures.results if in_use.images.get(r.digest)]
+    if hits:
+        result, workloads = hits[0]
+        image = f"'{result.tags[0]}' ({_short(result.digest)})" if result.tags else _short(result.digest)
+        done = _PAST_TENSE.get(result.action, "acted on")
+        more = f" (+{len(hits) - 1} more images)" if len(hits) > 1 else ""
+        used_by = str(workloads[0]) + (f" and {len(workloads) - 1} more" if len(workloads) > 1 else "")
+        message = f"image {image} would be {done} but is used by {used_by}{more}"
+        violations.insert(0, Violation(IN_USE_CHECK, len(hits), 0, message))
+    return violations
+
+
+def _short(digest: str) -> str:
+    algorithm, _, hexdigits = digest.partition(":")
+    return f"{algorithm}:{hexdigits[:12]}" if hexdigits else digest[:19]
 
 
 def _images(count: int) -> str:

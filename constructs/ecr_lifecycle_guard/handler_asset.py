@@ -2,7 +2,7 @@
 
 The asset holds ``index.py`` and ``guard_handler/`` (from the repository's ``lambda/`` folder, shipped
 inside the wheel as ``ecr_lifecycle_guard/_lambda``), the parts of this package the handler imports
-(errors, engine, gate, ecr_preview) and the installed ``crhelper`` package. boto3 is not bundled: the
+(errors, engine, contract, aws_errors, gate, ecr_preview) and the installed ``crhelper`` package. boto3 is not bundled: the
 Lambda Python runtime provides it. Standard library only, so the stand-in and the tests can build the
 very same asset the construct deploys.
 
@@ -32,6 +32,8 @@ PACKAGE_PARTS: tuple[str, ...] = (
     "py.typed",
     "errors.py",
     "engine",
+    "contract.py",
+    "aws_errors.py",
     "gate.py",
     "ecr_preview.py",
 )

@@ -23,8 +23,11 @@ from ecr_lifecycle_guard.engine.images import load_images, parse_timestamp
 from ecr_lifecycle_guard.engine.model import Action, Image, Policy, Rule, Selection, storage_class_of
 from ecr_lifecycle_guard.engine.normalise import canonical_policy_text, policies_equivalent, policy_to_dict
 from ecr_lifecycle_guard.engine.parse import PolicySource, parse_policy, validate_policy
+from ecr_lifecycle_guard.engine.preview_shape import preview_item, preview_summary
+from ecr_lifecycle_guard.engine.rule_checks import MAX_WILDCARDS as MAX_PATTERN_WILDCARDS
 
 __all__ = [
+    "MAX_PATTERN_WILDCARDS",
     "Action",
     "Evaluation",
     "Image",
@@ -42,6 +45,8 @@ __all__ = [
     "parse_timestamp",
     "policies_equivalent",
     "policy_to_dict",
+    "preview_item",
+    "preview_summary",
     "storage_class_of",
     "tag_matches",
     "validate_policy",
