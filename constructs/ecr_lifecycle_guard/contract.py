@@ -188,8 +188,10 @@ def parse_preview_timeout(name: str, value: object) -> int:
     300
     """
     number = _number(value)
-    if number is None or not number.is_integer() or not (
-        MIN_PREVIEW_TIMEOUT_SECONDS <= number <= MAX_PREVIEW_TIMEOUT_SECONDS
+    if (
+        number is None
+        or not number.is_integer()
+        or not (MIN_PREVIEW_TIMEOUT_SECONDS <= number <= MAX_PREVIEW_TIMEOUT_SECONDS)
     ):
         allowed = f"whole seconds from {MIN_PREVIEW_TIMEOUT_SECONDS} to {MAX_PREVIEW_TIMEOUT_SECONDS}"
         raise PropertyError(name, value, allowed)
@@ -259,10 +261,10 @@ def parse_tag_patterns(name: str, value: object) -> tuple[str, ...]:
     --------
     >>> parse_tag_patterns("ProtectedTags", '["release-*", "latest"]')
     ('release-*', 'latest')
-    >>> parse_tag_patterns("ProtectedTags", ["*a*a*a*a*b"])
+    >>> parse_tag_patterns("ProtectedTags", ["*a*a*a*a*b"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ecr_lifecycle_guard.errors.PropertyError: ProtectedTags[0]: must be a tag pattern with at most 4 '*', got '*a*a*a*a*b'
+    ecr_lifecycle_guard.errors.PropertyError: ProtectedTags[0]: must be a tag pattern with at most 4 '*', got ...
     """
     patterns = _json_list(value)
     if patterns is None or len(patterns) > MAX_PROTECTED_TAGS:

@@ -9,12 +9,17 @@ caller passes its client (the Lambda handler and the command line build their ow
 Examples
 --------
 >>> import time
->>> from ecr_lifecycle_guard.ecr_preview import run_preview
->>> figures = run_preview(ecr_client, repository="app", registry_id=None,  # doctest: +SKIP
-...                       policy_text=text, deadline=time.monotonic() + 60, clock=time.monotonic,
-...                       sleep=time.sleep, count_visible=True)
->>> figures.expiring  # doctest: +SKIP
-3
+>>> from ecr_lifecycle_guard.contract import POLICY_EXAMPLE
+>>> class InstantEcr:  # an in-memory ECR that finishes every preview at once and expires nothing
+...     def start_lifecycle_policy_preview(self, **request):
+...         self.text = request["lifecyclePolicyText"]
+...     def get_lifecycle_policy_preview(self, **request):
+...         return {"status": "COMPLETE", "lifecyclePolicyText": self.text, "previewResults": [],
+...                 "summary": {"expiringImageTotalCount": 0}}
+>>> figures = run_preview(InstantEcr(), repository="app", registry_id=None, policy_text=POLICY_EXAMPLE,
+...                       deadline=time.monotonic() + 5, clock=time.monotonic, sleep=lambda seconds: None)
+>>> figures.expiring, figures.status, figures.summary
+(0, 'COMPLETE', {'expiringImageTotalCount': 0})
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ecr_lifecycle_guard.aws_errors import THROTTLING_CODES, aws_error_code
 from ecr_lifecycle_guard.engine import parse_policy, policies_equivalent, storage_class_of
 from ecr_lifecycle_guard.errors import PreviewFailedError, PreviewTimeoutError
 from ecr_lifecycle_guard.gate import PreviewFigures, PreviewResult
@@ -43,8 +49,6 @@ _IMAGES_PAGE_SIZE = 1000
 #: Back-off while another preview of the repository runs or a call is throttled: first and largest wait.
 _BACKOFF_FIRST = 0.2
 _BACKOFF_MAX = 1.0
-#: Errors worth retrying within the deadline (botocore's own retries may already have been used up).
-_TRANSIENT = frozenset({"ThrottlingException", "ThrottledException", "TooManyRequestsException", "ServerException"})
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -130,15 +134,6 @@ def run_preview(
 
 def _no_progress(_message: str) -> None:
     """Default progress callback: say nothing."""
-
-
-def _error_code(error: Exception) -> str | None:
-    """The AWS error code of a botocore ``ClientError`` (without importing botocore)."""
-    response = getattr(error, "response", None)
-    if isinstance(response, Mapping):
-        code = (response.get("Error") or {}).get("Code")
-        return str(code) if code is not None else None
-    return None
 
 
 class _RestartError(Exception):
@@ -247,11 +242,11 @@ class _PreviewRun:
         try:
             self._client.start_lifecycle_policy_preview(**self._target, lifecyclePolicyText=self._policy_text)
         except Exception as error:
-            code = _error_code(error)
+            code = aws_error_code(error)
             if code == "LifecyclePolicyPreviewInProgressException":
                 self.progress("another preview of the repository is in progress")
                 return False
-            if code in _TRANSIENT:
+            if code in THROTTLING_CODES:
                 return None
             raise
         self._started += 1
@@ -268,10 +263,10 @@ class _PreviewRun:
             try:
                 return self._client.get_lifecycle_policy_preview(**request)
             except Exception as error:
-                code = _error_code(error)
+                code = aws_error_code(error)
                 if code == "LifecyclePolicyPreviewNotFoundException":
                     return None
-                if code not in _TRANSIENT:
+                if code not in THROTTLING_CODES:
                     raise
                 backoff = self._wait(backoff, "throttled reading the preview")
 

@@ -10,9 +10,8 @@ Examples
 --------
 >>> import tempfile
 >>> from ecr_lifecycle_guard.handler_asset import assemble_handler_asset
->>> with tempfile.TemporaryDirectory() as out:  # doctest: +SKIP
-...     assemble_handler_asset(out)
-...     sorted(p.name for p in Path(out).iterdir())
+>>> with tempfile.TemporaryDirectory() as out:
+...     sorted(p.name for p in assemble_handler_asset(out).iterdir())
 ['crhelper', 'ecr_lifecycle_guard', 'guard_handler', 'index.py']
 """
 

@@ -143,7 +143,9 @@ def test_the_preview_timeout_has_one_range_everywhere(value: str, ok: bool) -> N
             parse_preview_timeout("PreviewTimeoutSeconds", value)
 
 
-@pytest.mark.parametrize(("name", "ok"), [("a--b", True), ("a__b", True), ("team/app", True), ("a", False), ("A", False)])
+@pytest.mark.parametrize(
+    ("name", "ok"), [("a--b", True), ("a__b", True), ("team/app", True), ("a", False), ("A", False)]
+)
 def test_repository_names_follow_ecrs_own_pattern(name: str, ok: bool) -> None:
     if ok:
         assert parse_repository_name("RepositoryName", name) == name
@@ -176,12 +178,18 @@ def test_role_arns_must_be_distinct_iam_role_arns() -> None:
         parse_role_arns("InUseRoleArns", [role, role])
 
 
-@given(registry=st.from_regex(r"[0-9]{12}", fullmatch=True), name=st.from_regex(r"[a-z0-9]{2,8}(/[a-z0-9]{1,8}){0,2}", fullmatch=True))
+@given(
+    registry=st.from_regex(r"[0-9]{12}", fullmatch=True),
+    name=st.from_regex(r"[a-z0-9]{2,8}(/[a-z0-9]{1,8}){0,2}", fullmatch=True),
+)
 def test_physical_ids_round_trip(registry: str, name: str) -> None:
     assert parse_physical_id(physical_id(registry, name)) == (registry, name)
 
 
-@given(stack=st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,127}", fullmatch=True), logical=st.from_regex(r"[A-Za-z0-9]{1,255}", fullmatch=True))
+@given(
+    stack=st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,127}", fullmatch=True),
+    logical=st.from_regex(r"[A-Za-z0-9]{1,255}", fullmatch=True),
+)
 def test_owner_tag_values_fit_ecrs_limit_and_name_the_stack(stack: str, logical: str) -> None:
     # given
     owner = Owner(stack, logical)
