@@ -25,10 +25,12 @@ from ecr_lifecycle_guard.errors import Issue
 
 __all__ = [
     "InvalidParameterException",
+    "InvalidTagParameterException",
     "LifecyclePolicyNotFoundException",
     "LifecyclePolicyPreviewInProgressException",
     "LifecyclePolicyPreviewNotFoundException",
     "RepositoryNotFoundException",
+    "TooManyTagsException",
     "invalid_parameter",
     "invalid_policy",
 ]
@@ -57,6 +59,40 @@ class LifecyclePolicyPreviewNotFoundException(ServiceException):
             f"no lifecycle policy preview exists for the repository with name '{repository_name}' "
             f"in the registry with id '{registry_id}'"
         )
+
+
+class TooManyTagsException(ServiceException):
+    """A TagResource would leave the repository with more tags than ECR allows.
+
+    Examples
+    --------
+    >>> TooManyTagsException(50, 51).message
+    'The list of tags on the repository is over the limit. The maximum number of tags that can be applied to a \
+repository is 50, the request would leave 51'
+    """
+
+    code = "TooManyTagsException"
+
+    def __init__(self, limit: int, found: int) -> None:
+        super().__init__(
+            "The list of tags on the repository is over the limit. The maximum number of tags that can be "
+            f"applied to a repository is {limit}, the request would leave {found}"
+        )
+
+
+class InvalidTagParameterException(ServiceException):
+    """A tag key or value ECR does not accept (length, or the reserved ``aws:`` prefix).
+
+    Examples
+    --------
+    >>> InvalidTagParameterException("tags[0].Key", "must be 1 to 128 characters", 129).message
+    'Invalid tag at tags[0].Key: must be 1 to 128 characters, got 129'
+    """
+
+    code = "InvalidTagParameterException"
+
+    def __init__(self, where: str, constraint: str, found: object) -> None:
+        super().__init__(f"Invalid tag at {where}: {constraint}, got {found}")
 
 
 def invalid_parameter(parameter: str, constraint: str) -> ServiceException:

@@ -187,13 +187,17 @@ class PreviewBackend:
 
     def latency_for(self, repository: str) -> float:
         """Seconds the next preview of ``repository`` stays ``IN_PROGRESS``."""
-        return self._repository_latency.get(repository, self._latency)
+        return self._repository_latency.get(repository, self._latency)  # one dict read: atomic
 
     def set_latency(self, seconds: float, *, repository: str | None = None) -> None:
-        """Set the preview latency of one repository, or the default of all when ``repository`` is None."""
+        """Set the preview latency of one repository, or (``repository`` None) of every repository.
+
+        Without a repository the latency becomes the same for all: latencies set per repository are dropped.
+        """
         with self._lock:
             if repository is None:
                 self._latency = seconds
+                self._repository_latency.clear()
             else:
                 self._repository_latency[repository] = seconds
 

@@ -3,7 +3,9 @@
 It serves HTTPS on 127.0.0.1 with a throw-away CA (trust it through ``SSL_CERT_FILE``), hands out
 URLs shaped like CloudFormation's (an S3 pre-signed URL with a fake ``X-Amz-Signature``), records the
 JSON body of each PUT per key and can fail the next PUTs: an HTTP status (e.g. 500), a dropped
-connection, or no answer at all until the client gives up.
+connection, no answer at all until the client gives up, or ``drip``: the PUT is delivered and answered
+``200``, then the answer's body trickles in a byte at a time and never ends (a sender bounded only per
+socket read never finishes).
 
 Examples
 --------
@@ -17,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import threading
@@ -32,8 +35,11 @@ from ecr_lifecycle_guard.local.certs import ThrowawayCA
 
 __all__ = ["FailMode", "ResponseReceiver"]
 
-#: How to fail a PUT: answer this HTTP status, close the connection without an answer, or never answer.
-FailMode = int | Literal["drop", "hang"]
+#: How to fail a PUT: answer this HTTP status, close the connection without an answer, never answer, or
+#: deliver it and answer 200 with a body that drips forever.
+FailMode = int | Literal["drop", "hang", "drip"]
+#: Seconds between two bytes of a dripping answer.
+DRIP_INTERVAL: Final = 0.2
 _CREDENTIAL: Final = "AKIAIOSFODNN7EXAMPLE%2F20261127%2Fus-east-1%2Fs3%2Faws4_request"
 #: How often the serving thread checks for shutdown (seconds).
 _POLL_SECONDS: Final = 0.02
@@ -62,6 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "hang":
             receiver._stopping.wait()
             return
+        if mode == "drip":
+            self._drip(receiver, key, body)
+            return
         if parse_qs(parts.query).get("X-Amz-Signature") != [receiver.signature]:
             self._answer(403, "SignatureDoesNotMatch")
         elif isinstance(mode, int):
@@ -74,6 +83,21 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             receiver._deliver(key, document)
             self._answer(200, "")
+
+    def _drip(self, receiver: ResponseReceiver, key: str, body: bytes) -> None:
+        """Deliver the body, answer 200 at once, then send the answer's body a byte per interval until stopped."""
+        with contextlib.suppress(ValueError):
+            receiver._deliver(key, json.loads(body))
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Length", "1000000")
+        self.end_headers()
+        try:
+            while not receiver._stopping.wait(DRIP_INTERVAL):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+        except OSError:
+            return  # the client gave up
 
     def _answer(self, status: int, code: str) -> None:
         payload = f"<Error><Code>{code}</Code></Error>".encode() if code else b""
@@ -163,7 +187,7 @@ class ResponseReceiver:
         return f"https://{self._host}:{self._server.server_port}/{quote(key, safe='')}?{query}"
 
     def fail_next(self, times: int, *, status: FailMode = 500) -> None:
-        """Fail the next ``times`` PUTs (any key) with ``status``: an HTTP code, ``"drop"`` or ``"hang"``.
+        """Fail the next ``times`` PUTs (any key) with ``status``: an HTTP code, ``"drop"``, ``"hang"`` or ``"drip"``.
 
         Examples
         --------

@@ -9,6 +9,9 @@ parameters, calls the backend with keyword arguments and wraps the result in mot
   so archive rules are accepted and ECR's real rejections happen.
 * ``DescribeImages`` — adds ``imageStatus`` and the pull/archive/restore times and honours
   ``filter.imageStatus`` (``ACTIVE`` by default) and ``filter.tagStatus``.
+* ``DescribeRepositories`` — pages (``maxResults``, ``nextToken``) as ECR does.
+* ``TagResource`` / ``UntagResource`` / ``ListTagsForResource`` — ECR's tag limits, and repository ARNs
+  of another Region refused (:mod:`~ecr_lifecycle_guard.local.repositories`).
 
 :meth:`EcrResponses.installed` patches ``moto.ecr.responses.ECRResponse`` for the duration of a
 ``with`` block and restores moto's methods afterwards.
@@ -28,11 +31,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.ecr.responses import ECRResponse
 
 from ecr_lifecycle_guard.local.exceptions import invalid_parameter
 from ecr_lifecycle_guard.local.models import IMAGE_STATUS_FILTERS, PreviewBackend, image_status, parsed_policy
+from ecr_lifecycle_guard.local.repositories import check_tags, check_untag, page_repositories, repository_from_arn
 
 __all__ = ["EcrResponses"]
 
@@ -42,6 +46,10 @@ OPERATIONS: Final = (
     "get_lifecycle_policy_preview",
     "put_lifecycle_policy",
     "describe_images",
+    "describe_repositories",
+    "tag_resource",
+    "untag_resource",
+    "list_tags_for_resource",
 )
 _MISSING: Final = object()
 
@@ -123,6 +131,48 @@ class EcrResponses:
                 del detail.image_tags
             details.append(detail)
         return ActionResult({"imageDetails": details})
+
+    def describe_repositories(self, response: Any) -> ActionResult:
+        """DescribeRepositories: the named repositories, or one page of all (``maxResults``, ``nextToken``)."""
+        names = response._get_param("repositoryNames")
+        max_results, next_token = response._get_param("maxResults"), response._get_param("nextToken")
+        if names and (max_results is not None or next_token is not None):
+            raise invalid_parameter("maxResults", "cannot be used together with repositoryNames")
+        repositories = response.ecr_backend.describe_repositories(
+            repository_names=names, registry_id=response._get_param("registryId")
+        )
+        if names:
+            return ActionResult({"repositories": repositories})
+        page, token = page_repositories(repositories, max_results, next_token)
+        answer: dict[str, Any] = {"repositories": page}
+        if token is not None:
+            answer["nextToken"] = token
+        return ActionResult(answer)
+
+    def tag_resource(self, response: Any) -> ActionResult:
+        """TagResource: add or overwrite tags within ECR's limits."""
+        backend = response.ecr_backend
+        repo = repository_from_arn(backend, response._get_param("resourceArn"))
+        tags = response._get_param("tags", [])
+        existing = {tag["Key"]: tag["Value"] for tag in backend.tagger.list_tags_for_resource(repo.arn)["tags"]}
+        check_tags(existing, tags)
+        backend.tagger.tag_resource(repo.arn, tags)
+        return EmptyResult()
+
+    def untag_resource(self, response: Any) -> ActionResult:
+        """UntagResource: remove tags by key (absent keys are ignored, as ECR does)."""
+        backend = response.ecr_backend
+        repo = repository_from_arn(backend, response._get_param("resourceArn"))
+        keys = response._get_param("tagKeys", [])
+        check_untag(keys)
+        backend.tagger.untag_resource_using_names(repo.arn, keys)
+        return EmptyResult()
+
+    def list_tags_for_resource(self, response: Any) -> ActionResult:
+        """ListTagsForResource: the repository's tags."""
+        backend = response.ecr_backend
+        repo = repository_from_arn(backend, response._get_param("resourceArn"))
+        return ActionResult(backend.tagger.list_tags_for_resource(repo.arn))
 
 
 def _repository(response: Any) -> Any:
