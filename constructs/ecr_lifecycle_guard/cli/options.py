@@ -21,9 +21,11 @@ from collections.abc import Callable
 from typing import Final, TypeVar
 
 from ecr_lifecycle_guard.contract import (
+    MAX_IN_USE_ROLES,
     GateLimits,
     parse_count,
     parse_percent,
+    parse_role_arns,
     parse_seconds,
     parse_tag_patterns,
 )
@@ -35,7 +37,9 @@ __all__ = [
     "DEFAULT_CLI_TIMEOUT_SECONDS",
     "GATE_OPTIONS",
     "add_gate_options",
+    "add_in_use_options",
     "gate_limits_from_args",
+    "in_use_roles_from_args",
     "option_type",
     "timeout_seconds",
 ]
@@ -153,3 +157,59 @@ def gate_limits_from_args(args: argparse.Namespace, *, protect_in_use: bool) -> 
         allow_expire_all=args.allow_expire_all,
         protect_in_use=protect_in_use,
     )
+
+
+def _one_role(text: str) -> str:
+    roles = option_type("InUseRoleArns", parse_role_arns)(f'["{_json_escape(text)}"]')
+    return roles[0]
+
+
+def add_in_use_options(parser: argparse.ArgumentParser) -> None:
+    """Add in-use protection (the construct's ``protect_in_use`` and ``in_use_role_arns``) to ``parser``.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="x")
+    >>> add_in_use_options(parser)
+    >>> args = parser.parse_args(["--in-use-role", "arn:aws:iam::111111111111:role/reader", "--no-in-use"])
+    >>> args.no_in_use, in_use_roles_from_args(args), args.in_use_from
+    (True, ('arn:aws:iam::111111111111:role/reader',), [])
+    """
+    group = parser.add_argument_group(
+        "in-use protection (the construct's protect_in_use; on by default, with your credentials)"
+    )
+    group.add_argument(
+        "--no-in-use",
+        action="store_true",
+        help="do not look for workloads using the images (ProtectInUse=false)",
+    )
+    group.add_argument(
+        "--in-use-from",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also count the images in FILE as in use: `kubectl get pods -A -o json` output or one image "
+        "reference per line (repeatable)",
+    )
+    group.add_argument(
+        "--in-use-role",
+        action="append",
+        default=[],
+        type=_one_role,
+        metavar="ARN",
+        help="also look for workloads in the account of this IAM role, assumed with your credentials (repeatable)",
+    )
+
+
+def in_use_roles_from_args(args: argparse.Namespace) -> tuple[str, ...]:
+    """The ``--in-use-role`` ARNs, checked together (at most :data:`~ecr_lifecycle_guard.contract.MAX_IN_USE_ROLES`).
+
+    Raises
+    ------
+    PropertyError
+        More roles than the contract allows.
+    """
+    roles: list[str] = list(args.in_use_role)
+    if len(roles) > MAX_IN_USE_ROLES:
+        raise PropertyError("--in-use-role", f"{len(roles)} roles", f"at most {MAX_IN_USE_ROLES} roles")
+    return tuple(roles)

@@ -11,26 +11,30 @@ three  4
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
 from ecr_lifecycle_guard.engine import Evaluation
-from ecr_lifecycle_guard.gate import PreviewFigures, PreviewResult
+from ecr_lifecycle_guard.gate import UNKNOWN_ACTION, PreviewFigures, PreviewResult
 
 __all__ = [
+    "UNKNOWN_ACTION_TEXT",
     "evaluation_json",
     "evaluation_report",
     "evaluation_summary",
-    "preview_result_json",
     "preview_summary",
     "preview_table",
     "short_digest",
     "table",
+    "workloads_text",
 ]
 
 _TAGS_WIDTH: Final = 40
 _HEADERS: Final = ("IMAGE", "TAGS", "PUSHED", "ACTION", "RULE")
+#: How the table shows a result whose action ECR did not give (never shown as EXPIRE).
+UNKNOWN_ACTION_TEXT: Final = "UNKNOWN (ECR gave no action)"
+_WORKLOADS_SHOWN: Final = 2
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -64,7 +68,23 @@ def _when(moment: datetime | None) -> str:
 
 
 def _action(action_type: str) -> str:
-    return "TRANSITION->ARCHIVE" if action_type.upper() == "TRANSITION" else "EXPIRE"
+    action = action_type.upper()
+    if action == "TRANSITION":
+        return "TRANSITION->ARCHIVE"
+    return UNKNOWN_ACTION_TEXT if action == UNKNOWN_ACTION else action
+
+
+def workloads_text(workloads: Sequence[object]) -> str:
+    """The first workloads using an image, and how many more.
+
+    Examples
+    --------
+    >>> workloads_text(["ECS service prod/api", "ECS task prod/1", "Lambda function f"])
+    'ECS service prod/api, ECS task prod/1 (+1 more)'
+    """
+    shown = ", ".join(str(w) for w in workloads[:_WORKLOADS_SHOWN])
+    more = len(workloads) - _WORKLOADS_SHOWN
+    return f"{shown} (+{more} more)" if more > 0 else shown
 
 
 def evaluation_summary(evaluation: Evaluation) -> str:
@@ -103,34 +123,38 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     return document
 
 
-def preview_table(results: Sequence[PreviewResult]) -> str:
-    """The table of the images ECR's preview acts on."""
+def preview_table(results: Sequence[PreviewResult], in_use: Mapping[str, Sequence[object]] | None = None) -> str:
+    """The table of the images ECR's preview acts on; with ``in_use`` (digest -> workloads), who uses them.
+
+    Examples
+    --------
+    >>> results = [PreviewResult("sha256:" + "a" * 64, ("v1",), "EXPIRE", 1, "STANDARD"),
+    ...            PreviewResult("sha256:" + "b" * 64, (), UNKNOWN_ACTION, None, None)]
+    >>> print(preview_table(results, {"sha256:" + "a" * 64: ["ECS service prod/api"]}))
+    IMAGE                TAGS        PUSHED  ACTION                        RULE  IN USE BY
+    -------------------  ----------  ------  ----------------------------  ----  --------------------
+    sha256:aaaaaaaaaaaa  v1          -       EXPIRE                        1     ECS service prod/api
+    sha256:bbbbbbbbbbbb  <untagged>  -       UNKNOWN (ECR gave no action)  -
+    """
     if not results:
         return "no image would be acted on"
+    images = in_use or {}
+    marked = any(images.get(r.digest) for r in results)
     rows = (
-        (short_digest(r.digest), _tags(r.tags), _when(r.pushed_at), _action(r.action), str(r.rule_priority or "-"))
+        (
+            short_digest(r.digest),
+            _tags(r.tags),
+            _when(r.pushed_at),
+            _action(r.action),
+            str(r.rule_priority or "-"),
+            *((workloads_text(images.get(r.digest) or ()),) if marked else ()),
+        )
         for r in results
     )
-    return table(_HEADERS, rows)
+    return table((*_HEADERS, "IN USE BY") if marked else _HEADERS, rows)
 
 
 def preview_summary(figures: PreviewFigures) -> str:
     """One line with the preview's counts (and the visible images when they were counted)."""
     seen = f" of {figures.visible_images} images" if figures.visible_images is not None else ""
     return f"{figures.expiring} expire, {figures.transitioning} transition to archive{seen}"
-
-
-def preview_result_json(result: PreviewResult) -> dict[str, Any]:
-    """One ``previewResults`` item in ECR's shape (``imagePushedAt`` as ISO-8601 text)."""
-    item: dict[str, Any] = {"imageDigest": result.digest}
-    if result.tags:
-        item["imageTags"] = list(result.tags)
-    if result.pushed_at is not None:
-        item["imagePushedAt"] = result.pushed_at.isoformat()
-    action = result.action.upper()
-    item["action"] = {"type": action, "targetStorageClass": "ARCHIVE"} if action == "TRANSITION" else {"type": action}
-    if result.rule_priority is not None:
-        item["appliedRulePriority"] = result.rule_priority
-    if result.storage_class is not None:
-        item["storageClass"] = result.storage_class
-    return item

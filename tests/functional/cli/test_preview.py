@@ -5,39 +5,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import (
+    EXPIRE_UNTAGGED_AFTER_14_DAYS,
+    KEEP_NEWEST_TWO,
+    endpoint_options,
+    isolate_from_user_aws_config,
+    policy_file,
+)
 
 from ecr_lifecycle_guard.cli.main import main
 from ecr_lifecycle_guard.local import EcrStandIn, SeedImage
 
 REPOSITORY = "app"
-EXPIRE_UNTAGGED_AFTER_14_DAYS: dict[str, Any] = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": 14,
-            },
-            "action": {"type": "expire"},
-        }
-    ]
-}
-KEEP_NEWEST_TWO: dict[str, Any] = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 2},
-            "action": {"type": "expire"},
-        }
-    ]
-}
 ARCHIVE_AFTER_60_DAYS: dict[str, Any] = {
     "rules": [
         {
@@ -66,33 +49,14 @@ IMAGES = [
 
 
 @pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[EcrStandIn]:
-    isolate_from_user_aws_config(monkeypatch, tmp_path)
-    with EcrStandIn(preview_latency=0.1) as running:
-        for name, value in running.lambda_env().items():
-            if name.startswith("AWS_") and name != "AWS_ENDPOINT_URL":
-                monkeypatch.setenv(name, value)
-        running.create_repository(REPOSITORY, images=IMAGES)
-        yield running
-
-
-def isolate_from_user_aws_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-def policy_file(tmp_path: Path, policy: dict[str, Any] | str) -> str:
-    path = tmp_path / "policy.json"
-    path.write_text(policy if isinstance(policy, str) else json.dumps(policy), encoding="utf-8")
-    return str(path)
+def stand_in(bare_stand_in: EcrStandIn) -> EcrStandIn:
+    bare_stand_in.create_repository(REPOSITORY, images=IMAGES)
+    return bare_stand_in
 
 
 def preview(stand_in: EcrStandIn, policy: str, *options: str, repository: str = REPOSITORY) -> int:
-    argv = ["preview", "--repository", repository, "--policy", policy, "--endpoint-url", stand_in.endpoint_url]
-    return main([*argv, "--region", stand_in.region, "--timeout", "20", *options])
+    argv = ["preview", "--repository", repository, "--policy", policy, *endpoint_options(stand_in)]
+    return main([*argv, "--timeout", "20", *options])
 
 
 def test_a_preview_within_the_limits_prints_the_table_and_exits_0(
@@ -123,7 +87,7 @@ def test_a_preview_within_the_limits_prints_the_table_and_exits_0(
             "MaxTransitioningImages: 1 image would be archived, limit 0",
         ),
         (KEEP_NEWEST_TWO, ("--protect", "v1.1.*"), "ProtectedTags: pattern 'v1.1.*' matches tag 'v1.1.0'"),
-        (EXPIRE_EVERYTHING_AFTER_1_DAY, (), "AllowExpireAll: this policy would expire every image in the repository"),
+        (EXPIRE_EVERYTHING_AFTER_1_DAY, (), "ExpireAll: this policy would expire every image in the repository"),
     ],
     ids=["max-expiring", "max-expiring-percent", "max-transitioning", "protected-tag", "expire-all-guard"],
 )
@@ -187,6 +151,27 @@ def test_json_prints_the_preview_shape_and_the_verdict(
     assert [v["limit"] for v in document["gate"]["violations"]] == ["MaxTransitioningImages"]
 
 
+def test_json_passes_on_ecrs_status_summary_and_results_as_ecr_returned_them(
+    stand_in: EcrStandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given
+    policy = policy_file(tmp_path, KEEP_NEWEST_TWO)
+
+    # when
+    code = preview(stand_in, policy, "--allow-expire-all", "--json")
+
+    # then: the document holds exactly what GetLifecyclePolicyPreview answers (timestamps as ISO-8601 text)
+    document = json.loads(capsys.readouterr().out)
+    answer = stand_in.client("ecr").get_lifecycle_policy_preview(repositoryName=REPOSITORY, maxResults=100)
+    assert code == 0
+    assert document["status"] == answer["status"]
+    assert document["summary"] == answer["summary"]
+    assert document["previewResults"] == [
+        {**item, "imagePushedAt": item["imagePushedAt"].isoformat()} for item in answer["previewResults"]
+    ]
+    assert document["gate"] == {"passed": True, "reason": "preview within limits (repository 'app')", "violations": []}
+
+
 def test_a_missing_repository_exits_1_with_one_clear_line(
     stand_in: EcrStandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -200,8 +185,8 @@ def test_a_missing_repository_exits_1_with_one_clear_line(
     err = capsys.readouterr().err
     assert code == 1
     assert err == (
-        "error: repository not found: The repository with name 'no-such-repo' does not exist in the registry "
-        "with id '123456789012'\n"
+        "error: StartLifecyclePolicyPreview failed: RepositoryNotFoundException: The repository with name "
+        "'no-such-repo' does not exist in the registry with id '123456789012'\n"
     )
     assert "Traceback" not in err
 
@@ -232,7 +217,9 @@ def test_an_unreadable_policy_file_exits_1(
 
     # then
     assert code == 1
-    assert "missing.json" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"error: policy file {tmp_path / 'missing.json'}: cannot read the file: No such file or directory\n"
+    )
 
 
 def test_no_credentials_exits_1_saying_how_to_configure_them(
