@@ -390,10 +390,9 @@ def _check_in_use(limits: GateLimits, figures: PreviewFigures, in_use: InUseView
     if hits:
         result, workloads = hits[0]
         image = f"'{result.tags[0]}' ({_short(result.digest)})" if result.tags else _short(result.digest)
-        done = _PAST_TENSE.get(result.action, "acted on")
-        more = f" (+{len(hits) - 1} more images)" if len(hits) > 1 else ""
-        used_by = str(workloads[0]) + (f" and {len(workloads) - 1} more" if len(workloads) > 1 else "")
-        message = f"image {image} would be {done} but is used by {used_by}{more}"
+        others = len(hits) - 1 + len(workloads) - 1  # further images and workloads: the log lists every one
+        more = f" (+{others} more)" if others else ""
+        message = f"image {image} ({result.action.lower()}) used by {workloads[0]}{more}"
         violations.insert(0, Violation(IN_USE_CHECK, len(hits), 0, message))
     return violations
 

@@ -2,21 +2,23 @@
 
 Synthesizes the example app (the real ``cdk synth``), starts the stand-in seeded with a realistic
 repository and drives the synthesized ``Custom::EcrLifecyclePolicy`` through the real handler:
-create (the preview passes the gate, the policy is applied), an aggressive update the gate blocks
-(which images would have gone and why; the live policy is unchanged), a rollback that restores the
-previous policy without a preview, and a delete. Exit 0 when every step behaved as expected.
+create (the preview passes the gate, the policy is applied), an aggressive update the gate blocks,
+an update that would expire the image the demo's ECS service runs (blocked by in-use protection), a
+rollback that restores the previous policy without a preview, and a delete. What it prints as the
+outcome is what the handler answered CloudFormation and what ECR holds afterwards; explanations from
+the policy engine are labelled as such. Exit 0 when every step behaved as expected.
 
 Examples
 --------
->>> from ecr_lifecycle_guard.cli.main import main
->>> main(["demo"])  # doctest: +SKIP
-0
+>>> parser = argparse.ArgumentParser()
+>>> add_parser(parser.add_subparsers())
+>>> parser.parse_args(["demo"]).run is run
+True
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -28,9 +30,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from ecr_lifecycle_guard.cli import render
-from ecr_lifecycle_guard.cli.demo_report import blocked_images_table, rules_table
+from ecr_lifecycle_guard.cli.demo_report import blocked_images_table, ecr_preview_table, rules_table
 from ecr_lifecycle_guard.cli.progress import Progress
 from ecr_lifecycle_guard.cli.synth import find_project, synthesize_example
+from ecr_lifecycle_guard.contract import OWNER_TAG_KEY
 from ecr_lifecycle_guard.engine import canonical_policy_text, load_images, policies_equivalent
 from ecr_lifecycle_guard.errors import GuardError
 
@@ -39,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ecr_lifecycle_guard.local import EcrStandIn
     from ecr_lifecycle_guard.local.rehearsal import Rehearsal, StepResult
 
-__all__ = ["AGGRESSIVE_POLICY", "DEMO_CONTEXT", "add_parser", "run"]
+__all__ = ["AGGRESSIVE_POLICY", "DEMO_CONTEXT", "IN_USE_POLICY", "add_parser", "run"]
 
 #: The gate limits the demo synthesizes the example app with (CDK context of app.py).
 DEMO_CONTEXT: Final = {"maxExpiringPercent": "50", "protectedTags": "latest"}
@@ -70,6 +73,23 @@ TIGHTER_UNTAGGED_POLICY: Final = canonical_policy_text(
         ]
     }
 )  # fmt: skip
+#: Step 3: a policy that would expire the untagged image the demo's ECS service runs (pinned by digest).
+IN_USE_POLICY: Final = canonical_policy_text(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "Expire untagged images after 3 days",
+                "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                              "countNumber": 3},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)  # fmt: skip
+#: The ECS service of the demo (cluster/service) and the age of the untagged image it runs.
+_SERVICE: Final = ("prod", "api")
+_IN_USE_IMAGE_DAYS: Final = (4.0, 6.0)
 _PREVIEW_LATENCY_SECONDS: Final = 1.0
 _WIDTH: Final = 110
 
@@ -141,29 +161,44 @@ class _Demo:
 
     def create(self) -> None:
         print("\nStep 1 - Create: CloudFormation creates the guard; it previews the app's policy, gates, applies")
+        print("  What the app's policy does to this repository (the policy engine's offline explanation):")
         print(rules_table(self.app_policy, self.images()))
         result = self.step("create", lambda: self.rehearsal.create(self.guard))
-        applied = result.succeeded and _same(result.live_policy, self.app_policy)
-        self.check("create", applied, "preview within limits; the app's policy is now live", result)
+        owner = self._owner()
+        applied = result.succeeded and _same(result.live_policy, self.app_policy) and owner is not None
+        print(f"  ECR now: the app's policy is live; the repository's {OWNER_TAG_KEY} tag names {owner}")
+        self.check("create", applied, "preview within limits; the app's policy is live and owned by the guard", result)
 
     def blocked_update(self) -> None:
         print('\nStep 2 - Update to an aggressive policy ("keep only the 20 newest images"): the gate must block it')
         live_before = self._live()
         changes = {"LifecyclePolicyText": AGGRESSIVE_POLICY}
         result = self.step("update", lambda: self.rehearsal.update(self.guard, changes))
-        violations = _logged_violations(result)
-        print("  Every limit crossed (from the handler's log):" if violations else "  (no violations logged)")
-        for violation in violations:
-            print(f"    - {violation}")
+        print("  What ECR's preview of that policy said (read back with GetLifecyclePolicyPreview):")
+        print(ecr_preview_table(self._ecr_preview()))
         protected = self.rehearsal.properties(self.guard).get("ProtectedTags") or []
-        print("  What the aggressive policy would have removed, and why:")
+        print("  Why (the policy engine's offline explanation of the same policy):")
         print(blocked_images_table(AGGRESSIVE_POLICY, self.images(), tuple(protected)))
-        unchanged = not result.succeeded and bool(violations) and result.live_policy == live_before
+        unchanged = result.status == "FAILED" and "blocked by" in result.reason and result.live_policy == live_before
         self.check("blocked update", unchanged, "deploy blocked; the live policy is still the app's", result)
+
+    def in_use_update(self, digest: str) -> None:
+        cluster, service = _SERVICE
+        print(
+            f"\nStep 3 - Update to 'expire untagged images after 3 days' while ECS service {cluster}/{service} runs an"
+            f" untagged image ({render.short_digest(digest)}, pinned by digest): in-use protection must block it"
+        )
+        live_before = self._live()
+        changes = {"LifecyclePolicyText": IN_USE_POLICY}
+        result = self.step("update", lambda: self.rehearsal.update(self.guard, changes))
+        named = "blocked by InUse" in result.reason and f"{cluster}/{service}" in result.reason
+        blocked = result.status == "FAILED" and named and result.live_policy == live_before
+        line = f"deploy blocked: the image ECS service {cluster}/{service} runs stays; the live policy is unchanged"
+        self.check("in-use update", blocked, line, result)
 
     def rollback(self) -> None:
         print(
-            "\nStep 3 - Rollback: an update passes and is applied, then another resource fails and the stack rolls back"
+            "\nStep 4 - Rollback: an update passes and is applied, then another resource fails and the stack rolls back"
         )
         changes = {"LifecyclePolicyText": TIGHTER_UNTAGGED_POLICY}
         applied = self.step("update", lambda: self.rehearsal.update(self.guard, changes))
@@ -177,10 +212,39 @@ class _Demo:
         self.check("rollback", restored and started == 0, line, result)
 
     def delete(self) -> None:
-        print("\nStep 4 - Delete: the stack is deleted; the guard removes the policy it put")
+        print("\nStep 5 - Delete: the stack is deleted; the guard removes the policy it owns")
         result = self.step("delete", lambda: self.rehearsal.delete(self.guard))
-        removed = result.succeeded and result.live_policy is None
-        self.check("delete", removed, f"'{self.repository}' has no lifecycle policy any more", result)
+        removed = result.succeeded and result.live_policy is None and self._owner() is None
+        line = f"'{self.repository}' has no lifecycle policy and no {OWNER_TAG_KEY} tag any more"
+        self.check("delete", removed, line, result)
+
+    def run_service_on_untagged_image(self) -> str:
+        """Start the demo's ECS service on an untagged image a few days old (deployed by digest); its digest."""
+        from ecr_lifecycle_guard.local.workloads import WorkloadSeeder
+
+        newest, oldest = _IN_USE_IMAGE_DAYS
+        now = time.time()
+        candidates = [
+            image
+            for image in self.images()
+            if not image.tags and newest * 86400 <= now - image.pushed_at.timestamp() <= oldest * 86400
+        ]
+        digest = candidates[0].digest
+        seeder = WorkloadSeeder(self.stand_in)
+        cluster, service = _SERVICE
+        seeder.ecs_service(cluster, service, [seeder.image_uri(self.repository, digest=digest)], tasks=2)
+        return digest
+
+    def _ecr_preview(self) -> list[dict[str, Any]]:
+        client = self.stand_in.client("ecr")
+        pages = client.get_paginator("get_lifecycle_policy_preview").paginate(repositoryName=self.repository)
+        return [item for page in pages for item in page.get("previewResults", [])]
+
+    def _owner(self) -> str | None:
+        client = self.stand_in.client("ecr")
+        arn = f"arn:aws:ecr:{self.stand_in.region}:{self.stand_in.account_id}:repository/{self.repository}"
+        tags = client.list_tags_for_resource(resourceArn=arn).get("tags", [])
+        return next((str(tag["Value"]) for tag in tags if tag["Key"] == OWNER_TAG_KEY), None)
 
     def _live(self) -> str | None:
         client = self.stand_in.client("ecr")
@@ -242,15 +306,26 @@ def _rehearse(outdir: Path) -> list[_Check]:
         print(f"Local ECR stand-in at {stand_in.endpoint_url} (each preview takes {_PREVIEW_LATENCY_SECONDS:.0f} s)")
         print(f"  '{demo.repository}' seeded with {len(images)} images:")
         print(f"  {SAMPLE_SUMMARY}")
+        digest = demo.run_service_on_untagged_image()
+        cluster, service = _SERVICE
+        print(f"  ECS service {cluster}/{service} runs {render.short_digest(digest)} (untagged, deployed by digest)")
         demo.create()
         demo.blocked_update()
+        demo.in_use_update(digest)
         demo.rollback()
         demo.delete()
         return demo.checks
 
 
 def _limits(properties: dict[str, Any]) -> str:
-    names = ("MaxExpiringImages", "MaxExpiringPercent", "MaxTransitioningImages", "ProtectedTags", "AllowExpireAll")
+    names = (
+        "MaxExpiringImages",
+        "MaxExpiringPercent",
+        "MaxTransitioningImages",
+        "ProtectedTags",
+        "AllowExpireAll",
+        "ProtectInUse",
+    )
     shown = [f"{name} {_value(properties[name])}" for name in names if name in properties]
     return ", ".join(shown) or "defaults"
 
@@ -260,25 +335,16 @@ def _value(value: Any) -> str:
 
 
 def _reason(result: StepResult) -> str:
+    """What the handler answered: its reason, or the attributes it reported."""
     if result.reason:
         return f": {result.reason}"
     data = result.data
     if data.get("PreviewStatus") == "COMPLETE":
-        return f": {data['ExpiringImageCount']} expire, {data['TransitioningImageCount']} archived, policy applied"
+        return (
+            f": ECR's preview: {data.get('ExpiringImageCount')} expire, {data.get('TransitioningImageCount')} archived;"
+            f" PolicyApplied {data.get('PolicyApplied')}"
+        )
     return f" (PreviewStatus {data['PreviewStatus']})" if data.get("PreviewStatus") else ""
-
-
-def _logged_violations(result: StepResult) -> list[str]:
-    """The gate's violations from the handler's JSON log line about the blocked policy."""
-    for line in result.log_lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        violations = record.get("details", {}).get("violations") if isinstance(record, dict) else None
-        if violations:
-            return [str(v) for v in violations]
-    return []
 
 
 def _same(live: str | None, expected: str) -> bool:

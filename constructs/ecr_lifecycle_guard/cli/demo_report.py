@@ -1,7 +1,9 @@
-"""The demo's tables: what a policy does per rule, and which images a blocked policy would have hit.
+"""The demo's tables: what a policy does per rule, which images a blocked policy would have hit, and
+what ECR's preview listed.
 
-Both explain a policy with the engine (the same evaluator that answers the stand-in's preview) and
-print short tables through :func:`ecr_lifecycle_guard.cli.render.table`, indented for the narrative.
+:func:`rules_table` and :func:`blocked_images_table` explain a policy with the engine, offline (the
+demo labels them so); :func:`ecr_preview_table` shows ECR's own preview results as ECR returned them.
+All print short tables through :func:`ecr_lifecycle_guard.cli.render.table`, indented for the narrative.
 
 Examples
 --------
@@ -20,14 +22,15 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from ecr_lifecycle_guard.cli.render import table
 from ecr_lifecycle_guard.engine import Image, ImageOutcome, evaluate, parse_policy, tag_matches
 
-__all__ = ["blocked_images_table", "rules_table"]
+__all__ = ["blocked_images_table", "ecr_preview_table", "rules_table"]
 
 _INDENT: Final = "  "
 _SHOWN_IMAGES: Final = 6
@@ -103,6 +106,34 @@ def blocked_images_table(
     if len(ordered) > _SHOWN_IMAGES:
         lines.append(f"… and {len(ordered) - _SHOWN_IMAGES} more")
     return _indented("\n".join(lines))
+
+
+def ecr_preview_table(results: Sequence[Mapping[str, Any]]) -> str:
+    """ECR's ``previewResults`` (as ``GetLifecyclePolicyPreview`` returned them), counted per rule and action.
+
+    Examples
+    --------
+    >>> expire = {"type": "EXPIRE"}
+    >>> items = [{"imageDigest": "sha256:1", "action": expire, "appliedRulePriority": 1},
+    ...          {"imageDigest": "sha256:2", "imageTags": ["v1"], "action": expire, "appliedRulePriority": 1}]
+    >>> print(ecr_preview_table(items))
+      RULE  ACTION  IMAGES  FOR EXAMPLE
+      ----  ------  ------  -----------
+      1     EXPIRE  2       <untagged>
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], str] = {}
+    for item in results:
+        action = item.get("action") or {}
+        key = (str(item.get("appliedRulePriority", "-")), str(action.get("type", "UNKNOWN")))
+        counts[key] += 1
+        examples.setdefault(key, ",".join(item.get("imageTags") or ()) or "<untagged>")
+    rows = [
+        (rule, action, str(count), _short(examples[(rule, action)], 30)) for (rule, action), count in counts.items()
+    ]
+    if not rows:
+        return _indented("no image would be acted on")
+    return _indented(table(("RULE", "ACTION", "IMAGES", "FOR EXAMPLE"), rows))
 
 
 def _image(outcome: ImageOutcome, now: datetime) -> str:

@@ -32,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     Examples
     --------
-    >>> build_parser().parse_args(["validate", "p.json"]).policy
-    'p.json'
+    >>> build_parser().parse_args(["validate", "p.json"]).policies
+    ['p.json']
     """
     parser = argparse.ArgumentParser(
         prog="ecr-lifecycle-guard",

@@ -12,10 +12,13 @@ Nothing here is for production: it is intended only for local development and te
 
 Examples
 --------
->>> from ecr_lifecycle_guard.local import EcrStandIn, ResponseReceiver, SeedImage, run_lambda
->>> with EcrStandIn() as ecr, ResponseReceiver() as rx:  # doctest: +SKIP
-...     ecr.create_repository("app", images=[SeedImage(tags=("v1",), pushed_days_ago=3)])
-...     run = run_lambda(asset_dir, event, env=ecr.lambda_env(rx), timeout_seconds=30)
+>>> from ecr_lifecycle_guard.local import EcrStandIn, ResponseReceiver, SeedImage
+>>> with EcrStandIn() as ecr, ResponseReceiver() as rx:
+...     _ = ecr.create_repository("app", images=[SeedImage(tags=("v1",), pushed_days_ago=3)])
+...     details = ecr.client("ecr").describe_images(repositoryName="app")["imageDetails"]
+...     env = ecr.lambda_env(rx)  # what run_lambda gives the handler: the stand-in and the receiver
+...     [d["imageTags"] for d in details], env["AWS_ENDPOINT_URL"] == ecr.endpoint_url
+([['v1']], True)
 """
 
 from __future__ import annotations

@@ -6,11 +6,16 @@ and the asset manifests (``<Stack>.assets.json``) map each function's code to it
 
 Examples
 --------
->>> stack = load_synthesized_stack("cdk.out")  # doctest: +SKIP
->>> stack.guards  # doctest: +SKIP
+>>> import tempfile, aws_cdk as cdk
+>>> from ecr_lifecycle_guard import GuardedLifecyclePolicy
+>>> from ecr_lifecycle_guard.contract import POLICY_EXAMPLE
+>>> app = cdk.App(outdir=tempfile.mkdtemp())
+>>> _ = GuardedLifecyclePolicy(cdk.Stack(app, "Example"), "Guard", repository_name="app", policy=POLICY_EXAMPLE)
+>>> stack = load_synthesized_stack(app.synth().directory)
+>>> stack.guards
 ('Guard64B60F0F',)
->>> stack.asset_dir(stack.handler_function("Guard64B60F0F")).name  # doctest: +ELLIPSIS +SKIP
-'asset....'
+>>> stack.asset_dir(stack.handler_function("Guard64B60F0F")).name  # doctest: +ELLIPSIS
+'asset...'
 """
 
 from __future__ import annotations
@@ -137,8 +142,11 @@ def load_synthesized_stack(cdk_out: str | Path, stack_name: str | None = None) -
 
     Examples
     --------
-    >>> load_synthesized_stack("cdk.out", "EcrLifecycleGuardExample").name  # doctest: +SKIP
-    'EcrLifecycleGuardExample'
+    >>> import tempfile, aws_cdk as cdk
+    >>> app = cdk.App(outdir=tempfile.mkdtemp())
+    >>> _ = [cdk.CfnOutput(cdk.Stack(app, name), "Out", value="x") for name in ("First", "Second")]
+    >>> load_synthesized_stack(app.synth().directory, "Second").name
+    'Second'
     """
     folder = Path(cdk_out)
     manifest_file = folder / "manifest.json"

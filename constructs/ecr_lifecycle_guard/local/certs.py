@@ -6,9 +6,10 @@ Lambda handler and crhelper are pointed at the receiver without a test switch.
 
 Examples
 --------
->>> with ThrowawayCA() as ca:  # doctest: +SKIP
-...     server_context = ca.server_context("127.0.0.1")
-...     os.environ["SSL_CERT_FILE"] = str(ca.ca_file)
+>>> with ThrowawayCA() as ca:
+...     server_context = ca.server_context("127.0.0.1")  # for the HTTPS server
+...     ca.ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")  # for SSL_CERT_FILE
+True
 """
 
 from __future__ import annotations

@@ -9,9 +9,12 @@ attributes; the child is killed at the deadline like Lambda kills a timed-out in
 
 Examples
 --------
->>> run = run_lambda(asset_dir, event, env=ecr.lambda_env(rx), timeout_seconds=30)  # doctest: +SKIP
->>> run.timed_out, run.error  # doctest: +SKIP
-(False, None)
+>>> import pathlib, tempfile
+>>> asset = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (asset / "index.py").write_text("def handler(event, context):\\n    return {'echo': event['n']}\\n")
+>>> run = run_lambda(asset, {"n": 1}, timeout_seconds=30)
+>>> run.timed_out, run.error, run.result
+(False, None, {'echo': 1})
 """
 
 from __future__ import annotations
@@ -115,9 +118,11 @@ def run_lambda(
 
     Examples
     --------
-    >>> run = run_lambda(asset_dir, {"RequestType": "Create"}, timeout_seconds=3)  # doctest: +SKIP
-    >>> run.stdout.splitlines()[0]  # doctest: +SKIP
-    '[INFO]\\t2026-11-27T11:00:00.123Z\\t5c1f...\\tcreating'
+    >>> import pathlib, tempfile
+    >>> asset = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (asset / "index.py").write_text("def handler(event, context):\\n    print(context.function_name)\\n")
+    >>> run_lambda(asset, {}, timeout_seconds=30, function_name="guard").stdout.splitlines()[0]
+    'guard'
     """
     environment = _environment(Path(asset_dir), env or {}, function_name, memory_mb)
     region = environment["AWS_REGION"]

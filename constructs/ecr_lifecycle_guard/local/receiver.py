@@ -9,10 +9,12 @@ socket read never finishes).
 
 Examples
 --------
->>> with ResponseReceiver() as rx:  # doctest: +SKIP
-...     url = rx.url_for("request-1")        # the event's ResponseURL
-...     rx.fail_next(2, status=500)
-...     ...                                  # run the handler with SSL_CERT_FILE=rx.ca_file
+>>> import ssl, urllib.request
+>>> with ResponseReceiver() as rx:
+...     url = rx.url_for("request-1")  # the event's ResponseURL
+...     trusted = ssl.create_default_context(cafile=str(rx.ca_file))  # the handler uses SSL_CERT_FILE
+...     put = urllib.request.Request(url, data=b'{"Status": "SUCCESS"}', method="PUT")
+...     _ = urllib.request.urlopen(put, context=trusted, timeout=5)
 ...     rx.wait_for("request-1", timeout=5)["Status"]
 'SUCCESS'
 """
@@ -175,8 +177,9 @@ class ResponseReceiver:
 
         Examples
         --------
-        >>> rx.url_for("request-1")  # doctest: +SKIP
-        'https://127.0.0.1:50123/request-1?X-Amz-Algorithm=AWS4-HMAC-SHA256&...&X-Amz-Signature=3f...'
+        >>> with ResponseReceiver() as rx:
+        ...     rx.url_for("request-1")  # doctest: +ELLIPSIS
+        'https://127.0.0.1:.../request-1?X-Amz-Algorithm=AWS4-HMAC-SHA256&...&X-Amz-Signature=...'
         """
         if self._server is None:
             raise RuntimeError("the receiver is not running: use it as a context manager")
@@ -191,7 +194,8 @@ class ResponseReceiver:
 
         Examples
         --------
-        >>> rx.fail_next(1, status="drop")  # doctest: +SKIP
+        >>> with ResponseReceiver() as rx:
+        ...     rx.fail_next(1, status="drop")  # the next PUT's connection is closed unanswered
         """
         with self._changed:
             self._faults.extend([status] * times)

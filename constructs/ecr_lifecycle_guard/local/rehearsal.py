@@ -10,14 +10,19 @@ received, the live policy afterwards and the handler's log lines.
 
 Examples
 --------
->>> from ecr_lifecycle_guard.local import EcrStandIn, ResponseReceiver  # doctest: +SKIP
->>> stack = load_synthesized_stack("cdk.out")  # doctest: +SKIP
->>> with EcrStandIn() as ecr, ResponseReceiver() as receiver:  # doctest: +SKIP
+>>> import tempfile, aws_cdk as cdk
+>>> from ecr_lifecycle_guard import GuardedLifecyclePolicy
+>>> from ecr_lifecycle_guard.contract import POLICY_EXAMPLE
+>>> from ecr_lifecycle_guard.local import EcrStandIn, ResponseReceiver
+>>> app = cdk.App(outdir=tempfile.mkdtemp())
+>>> _ = GuardedLifecyclePolicy(cdk.Stack(app, "Example"), "Guard", repository_name="app", policy=POLICY_EXAMPLE)
+>>> stack = load_synthesized_stack(app.synth().directory)
+>>> with EcrStandIn() as ecr, ResponseReceiver() as receiver:
 ...     rehearsal = Rehearsal(stack, ecr, receiver)
 ...     guard = rehearsal.guards[0]
-...     ecr.create_repository(rehearsal.repository_name(guard))
-...     rehearsal.create(guard).status
-'SUCCESS'
+...     _ = ecr.create_repository(rehearsal.repository_name(guard))
+...     [step.status for step in rehearsal.rehearse({guard: {"MaxExpiringImages": "0"}})]
+['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS']
 """
 
 from __future__ import annotations
@@ -137,9 +142,8 @@ class Rehearsal:
 
     Examples
     --------
-    >>> rehearsal = Rehearsal(stack, ecr, receiver)  # doctest: +SKIP
-    >>> [step.status for step in rehearsal.rehearse({guard: {"MaxExpiringImages": 0}})]  # doctest: +SKIP
-    ['SUCCESS', 'FAILED', 'SUCCESS', 'SUCCESS']
+    The module's example rehearses a guard whose repository is empty: create, an update with
+    ``MaxExpiringImages`` 0 (nothing to expire, so it passes), the rollback and the delete all succeed.
     """
 
     def __init__(

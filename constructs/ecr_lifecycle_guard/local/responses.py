@@ -20,8 +20,12 @@ Examples
 --------
 >>> from ecr_lifecycle_guard.local.models import PreviewBackend
 >>> responses = EcrResponses(PreviewBackend(latency=0.0))
->>> with responses.installed():  # doctest: +SKIP
-...     ...  # moto's server now answers the preview operations
+>>> moto_put = ECRResponse.put_lifecycle_policy
+>>> with responses.installed():  # moto's server now answers the preview operations
+...     ECRResponse.put_lifecycle_policy is moto_put, hasattr(ECRResponse, "get_lifecycle_policy_preview")
+(False, True)
+>>> ECRResponse.put_lifecycle_policy is moto_put
+True
 """
 
 from __future__ import annotations

@@ -28,14 +28,18 @@ def test_the_demo_synthesizes_with_the_cdk_cli_and_every_step_behaves(capsys: py
     assert "Synthesized: cdk synth of " in out
     assert "create -> SUCCESS" in out
     assert "update -> FAILED" in out
-    assert "MaxExpiringPercent: 92.9% would expire (260 of 280 images), limit 50%" in out
-    assert "ProtectedTags: pattern 'latest' matches tag 'latest'" in out
+    # what the handler answered CloudFormation, not its log lines
+    assert "blocked by MaxExpiringPercent: 92.9% would expire (260 of 280 images), limit 50%" in out
+    # ECR's own preview, read back from ECR
+    assert re.search(r"^  1     EXPIRE  260 ", out, re.M)
     assert "… and 254 more" in out
+    assert "blocked by InUse: image sha256:" in out
+    assert "used by ECS service prod/api" in out
     assert "rollback -> SUCCESS" in out
     assert "restored with 0 previews started" in out
     assert "delete -> SUCCESS" in out
-    assert "4 of 4 steps passed - every step behaved as expected" in out
-    assert len(out.splitlines()) <= 80
+    assert "5 of 5 steps passed - every step behaved as expected" in out
+    assert len(out.splitlines()) <= 90
 
 
 @pytest.mark.slow
@@ -49,7 +53,7 @@ def test_the_demo_in_process_lists_the_blocked_images_protected_first_then_by_ra
     out = capsys.readouterr().out
     assert code == 0
     assert "Synthesized: example app synthesized in-process (--no-synth)" in out
-    table = out[out.index("What the aggressive policy would have removed") : out.index("… and 254 more")]
+    table = out[out.index("the policy engine's offline explanation of the same policy") : out.index("… and 254 more")]
     listed = [(line.split()[0], int(rank)) for line, rank in re.findall(r"^  (\S.*): rank (\d+) of 280", table, re.M)]
     assert "latest" in listed[0][0].split(",")
     assert [rank for _, rank in listed[1:]] == [21, 22, 23, 24, 25]

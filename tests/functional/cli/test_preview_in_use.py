@@ -72,7 +72,7 @@ def test_an_image_a_kubernetes_pod_runs_blocks_and_the_table_names_the_pod(
     assert "IN USE BY" in out.splitlines()[0]
     assert row.endswith("Kubernetes pod web/api-7d9f (container api)")
     assert "  InUse: image 'v2' (sha256:" in out
-    assert "would be expired but is used by Kubernetes pod web/api-7d9f (container api)" in out
+    assert "(expire) used by Kubernetes pod web/api-7d9f (container api)" in out
 
 
 def test_json_marks_each_in_use_image_with_its_workloads(

@@ -290,7 +290,7 @@ def test_in_use_protection_blocks_expiring_an_image_a_workload_runs() -> None:
     # then
     assert [v.limit for v in verdict.violations] == [IN_USE_CHECK]
     assert verdict.short_reason("app") == (
-        "blocked by InUse: image 'v1' (sha256:aaaaaaaaaaaa) would be expired but is used by"
+        "blocked by InUse: image 'v1' (sha256:aaaaaaaaaaaa) (expire) used by"
         " ECS service prod/api (task definition api:42) (repository 'app')"
     )
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hypothesis import settings
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent
 _NODE22 = REPO_ROOT / "node_modules" / ".bin" / "node"
 
 if _NODE22.exists():
