@@ -5,7 +5,9 @@ can import this package without importing ``aws_cdk``.
 
 Examples
 --------
->>> from ecr_lifecycle_guard import GuardedLifecyclePolicy  # doctest: +SKIP
+>>> from ecr_lifecycle_guard import GuardedLifecyclePolicy, GuardRepositories, InUseDiscoveryRole
+>>> GuardedLifecyclePolicy.__module__
+'ecr_lifecycle_guard.construct.guarded_policy'
 """
 
 from __future__ import annotations
@@ -21,22 +23,37 @@ from ecr_lifecycle_guard.errors import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ecr_lifecycle_guard.construct import GuardedLifecyclePolicy, LifecycleRuleSpec
+    from ecr_lifecycle_guard.construct import (
+        GuardedLifecyclePolicy,
+        GuardRepositories,
+        InUseDiscoveryRole,
+        LifecycleRuleSpec,
+        RepositoryGuardAspect,
+    )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GateBlockedError",
     "GuardError",
+    "GuardRepositories",
     "GuardWarning",
     "GuardedLifecyclePolicy",
+    "InUseDiscoveryRole",
     "LifecycleRuleSpec",
     "PolicyValidationError",
     "PreviewError",
+    "RepositoryGuardAspect",
     "__version__",
 ]
 
-_LAZY = {"GuardedLifecyclePolicy", "LifecycleRuleSpec"}
+_LAZY = {
+    "GuardedLifecyclePolicy",
+    "GuardRepositories",
+    "InUseDiscoveryRole",
+    "LifecycleRuleSpec",
+    "RepositoryGuardAspect",
+}
 
 
 def __getattr__(name: str) -> Any:

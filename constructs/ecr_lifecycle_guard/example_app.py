@@ -13,10 +13,9 @@ This module imports ``aws_cdk``; nothing the Lambda handler imports loads it.
 
 Examples
 --------
->>> import aws_cdk as cdk  # doctest: +SKIP
->>> app = build_app(cdk.App(context={"maxExpiringPercent": "20", "protectedTags": "latest"}))  # doctest: +SKIP
->>> app.synth().get_stack_by_name(STACK_NAME).template["Outputs"].keys()  # doctest: +SKIP
-dict_keys(['ExpiringImageCount', 'TransitioningImageCount', 'PolicyApplied'])
+>>> app = build_app(cdk.App(context={"maxExpiringPercent": "20", "protectedTags": "latest"}))
+>>> sorted(app.synth().get_stack_by_name(STACK_NAME).template["Outputs"])
+['ExpiringImageCount', 'PolicyApplied', 'TransitioningImageCount']
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
 from ecr_lifecycle_guard import GuardedLifecyclePolicy, LifecycleRuleSpec
-from ecr_lifecycle_guard.errors import PropertyError
+from ecr_lifecycle_guard.contract import parse_count, parse_percent
 
 __all__ = ["DEMO_REPOSITORY_NAME", "STACK_NAME", "GuardedRepositoryStack", "build_app"]
 
@@ -55,8 +54,10 @@ class GuardedRepositoryStack(cdk.Stack):
 
     Examples
     --------
-    >>> app = cdk.App(context={"repository": "my-service", "maxExpiringImages": "25"})  # doctest: +SKIP
-    >>> stack = GuardedRepositoryStack(app, STACK_NAME)  # doctest: +SKIP
+    >>> app = cdk.App(context={"repository": "my-service", "maxExpiringImages": "25"})
+    >>> stack = GuardedRepositoryStack(app, STACK_NAME)
+    >>> stack.guard.lifecycle_policy_text.startswith('{"rules":')
+    True
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, description: str | None = None) -> None:
@@ -67,7 +68,8 @@ class GuardedRepositoryStack(cdk.Stack):
             if existing
             else ecr.Repository(self, "Repository", repository_name=DEMO_REPOSITORY_NAME)
         )
-        guard = GuardedLifecyclePolicy(
+        #: The guard of the repository.
+        self.guard = guard = GuardedLifecyclePolicy(
             self,
             "LifecyclePolicy",
             repository=repository,
@@ -104,8 +106,8 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
 
     Examples
     --------
-    >>> build_app(cdk.App(outdir="cdk.out")).synth().stacks[0].stack_name  # doctest: +SKIP
-    'EcrLifecycleGuardDemo'
+    >>> [stack.node.id for stack in build_app(cdk.App()).node.children]
+    ['EcrLifecycleGuardDemo']
     """
     app = app or cdk.App()
     GuardedRepositoryStack(app, STACK_NAME, description="ecr-lifecycle-guard example: a guarded ECR lifecycle policy")
@@ -114,19 +116,9 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
 
 def _count(stack: cdk.Stack, key: str) -> int | None:
     value = stack.node.try_get_context(key)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise PropertyError(f"context {key}", value, "an integer >= 0") from None
+    return None if value is None else parse_count(f"context {key}", value)
 
 
 def _percent(stack: cdk.Stack, key: str) -> float | None:
     value = stack.node.try_get_context(key)
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise PropertyError(f"context {key}", value, "a number from 0 to 100") from None
+    return None if value is None else parse_percent(f"context {key}", value)

@@ -8,7 +8,9 @@ the engine or the bundled ``crhelper`` changes.
 Examples
 --------
 >>> from aws_cdk import aws_lambda
->>> code = handler_code(aws_lambda.Runtime.PYTHON_3_13)  # doctest: +SKIP
+>>> code = handler_code(aws_lambda.Runtime.PYTHON_3_13)
+>>> isinstance(code, aws_lambda.AssetCode)
+True
 """
 
 from __future__ import annotations

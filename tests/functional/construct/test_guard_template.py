@@ -14,7 +14,7 @@ from aws_cdk.assertions import Template
 from construct_helpers import GUARD_TYPE, KEEP_FIVE, KEEP_FIVE_TEXT, ecr_statement, guard_properties, new_stack
 
 from ecr_lifecycle_guard import GuardedLifecyclePolicy
-from ecr_lifecycle_guard.construct import ECR_LIFECYCLE_ACTIONS, newest_python_runtime
+from ecr_lifecycle_guard.construct import DISCOVERY_ACTIONS, ECR_LIFECYCLE_ACTIONS, newest_python_runtime
 
 ENV = cdk.Environment(account="111111111111", region="eu-west-1")
 FOREIGN_ARN = "arn:aws:ecr:eu-west-1:222222222222:repository/by-arn"
@@ -97,6 +97,7 @@ def test_properties_are_strings_and_the_policy_text_is_the_canonical_text(templa
         "PreviewOnly": "false",
         "OnDelete": "delete",
         "PreviewTimeoutSeconds": "300",
+        "ProtectInUse": "true",
     }
     (owned_id,) = template.find_resources("AWS::ECR::Repository")
     assert properties["RepositoryName"] == {"Ref": owned_id}
@@ -116,6 +117,7 @@ def test_properties_that_are_not_set_are_omitted(template: Template) -> None:
         "PreviewOnly",
         "OnDelete",
         "PreviewTimeoutSeconds",
+        "ProtectInUse",
     }
     assert properties["RepositoryName"] == "plain"
 
@@ -152,14 +154,13 @@ def test_ecr_actions_are_granted_on_exactly_the_guarded_repositories(template: T
     statement = ecr_statement(template)
 
     # then
-    owned_id = next(iter(template.find_resources("AWS::ECR::Repository")))
 
     def arn_in_this_account(name: str, account: str = "111111111111") -> dict[str, Any]:
         return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":ecr:eu-west-1:{account}:repository/{name}"]]}
 
     assert statement["Action"] == list(ECR_LIFECYCLE_ACTIONS)
     assert statement["Resource"] == [
-        {"Fn::GetAtt": [owned_id, "Arn"]},
+        arn_in_this_account("owned-app"),  # a named owned repository: its ARN written out, no GetAtt
         arn_in_this_account("by-name"),
         FOREIGN_ARN,
         arn_in_this_account("plain"),
@@ -167,14 +168,18 @@ def test_ecr_actions_are_granted_on_exactly_the_guarded_repositories(template: T
     ]
 
 
-def test_no_statement_has_a_wildcard_resource_and_no_managed_policy_is_attached(template: Template) -> None:
+def test_only_in_use_discovery_statements_have_wildcards_and_no_managed_policy_is_attached(
+    template: Template,
+) -> None:
     # when
     statements = _single(template, "AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"]
     role = _single(template, "AWS::IAM::Role")
 
     # then
-    assert "*" not in json.dumps([s["Resource"] for s in statements])
+    with_wildcards = {action for s in statements if "*" in json.dumps(s["Resource"]) for action in _actions(s)}
+    assert with_wildcards == set(DISCOVERY_ACTIONS)
     assert "ManagedPolicyArns" not in role["Properties"]
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
 
 
 def test_handler_reads_only_its_own_stack_and_writes_only_its_own_log_group(template: Template) -> None:
@@ -186,14 +191,27 @@ def test_handler_reads_only_its_own_stack_and_writes_only_its_own_log_group(temp
     assert {
         "Action": "cloudformation:DescribeStacks",
         "Effect": "Allow",
-        "Resource": {"Ref": "AWS::StackId"},
+        "Resource": [{"Ref": "AWS::StackId"}],
     } in statements
     assert {
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
         "Effect": "Allow",
-        "Resource": {"Fn::GetAtt": [log_group_id, "Arn"]},
+        "Resource": [{"Fn::GetAtt": [log_group_id, "Arn"]}],
     } in statements
-    assert len(statements) == 3
+
+
+def test_asynchronous_retries_of_the_function_are_off(template: Template) -> None:
+    # then: a retried invocation would replay a create or delete after the answer
+    (function_id,) = template.find_resources("AWS::Lambda::Function")
+    template.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {"FunctionName": {"Ref": function_id}, "MaximumRetryAttempts": 0, "Qualifier": "$LATEST"},
+    )
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)
 
 
 def test_function_runs_on_the_newest_python_runtime_and_logs_to_its_log_group(template: Template) -> None:

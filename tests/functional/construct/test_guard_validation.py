@@ -16,6 +16,8 @@ from ecr_lifecycle_guard import GuardedLifecyclePolicy, LifecycleRuleSpec, Polic
 from ecr_lifecycle_guard.errors import PropertyError
 
 ONE_REPOSITORY = "must be exactly one of repository and repository_name"
+COUNT = "an integer from 0 to 2147483647"
+PERCENT = "a number from 0 to 100"
 
 
 def test_a_second_guard_on_the_same_repository_is_refused_naming_both_guards() -> None:
@@ -83,8 +85,8 @@ def test_a_repository_that_also_has_lifecycle_rules_fails_synth(add_later: bool)
         app.synth()
     assert (
         "Stack/Repo has lifecycle_rules and is guarded by Stack/Guard: both put the repository's lifecycle policy and "
-        "would overwrite each other; remove lifecycle_rules from the Repository (move them into the guard's rules=) "
-        "or remove the guard"
+        "would overwrite each other; remove lifecycle_rules from the Repository (move them into the guard's rules=), "
+        "exclude it from a GuardRepositories fleet, or remove the guard"
     ) in str(raised.value)
 
 
@@ -109,15 +111,15 @@ def test_a_repository_without_lifecycle_rules_synthesizes() -> None:
             f"Stack/Guard: repository / repository_name: {ONE_REPOSITORY}, got 'neither'",
         ),
         (
-            {"repository_name": "a", "repository": "set below"},
+            {"repository_name": "app", "repository": "set below"},
             f"Stack/Guard: repository / repository_name: {ONE_REPOSITORY}, got 'both'",
         ),
         (
-            {"repository_name": "a", "policy": None},
+            {"repository_name": "app", "policy": None},
             "Stack/Guard: rules / policy: must be exactly one of rules and policy, got 'neither'",
         ),
         (
-            {"repository_name": "a", "rules": [LifecycleRuleSpec.keep_last(1)]},
+            {"repository_name": "app", "rules": [LifecycleRuleSpec.keep_last(1)]},
             "Stack/Guard: rules / policy: must be exactly one of rules and policy, got 'both'",
         ),
     ],
@@ -198,25 +200,34 @@ def test_a_cdk_rule_with_both_count_and_age_is_refused() -> None:
 @pytest.mark.parametrize(
     ("props", "message"),
     [
-        ({"max_expiring_images": -1}, "Stack/Guard: max_expiring_images: must be an integer >= 0, got -1"),
-        ({"max_expiring_images": True}, "Stack/Guard: max_expiring_images: must be an integer >= 0, got True"),
-        ({"max_transitioning_images": 1.5}, "Stack/Guard: max_transitioning_images: must be an integer >= 0, got 1.5"),
+        ({"max_expiring_images": -1}, f"Stack/Guard: max_expiring_images: must be {COUNT}, got -1"),
+        ({"max_expiring_images": True}, f"Stack/Guard: max_expiring_images: must be {COUNT}, got True"),
+        ({"max_transitioning_images": 1.5}, f"Stack/Guard: max_transitioning_images: must be {COUNT}, got 1.5"),
+        ({"max_expiring_images": float("nan")}, f"Stack/Guard: max_expiring_images: must be {COUNT}, got nan"),
+        (
+            {"max_transitioning_images": float("inf")},
+            f"Stack/Guard: max_transitioning_images: must be {COUNT}, got inf",
+        ),
+        (
+            {"max_expiring_percent": float("nan")},
+            f"Stack/Guard: max_expiring_percent: must be {PERCENT}, got nan",
+        ),
         ({"max_expiring_percent": 150}, "Stack/Guard: max_expiring_percent: must be a number from 0 to 100, got 150"),
         (
             {"protected_tags": "latest"},
-            "Stack/Guard: protected_tags: must be a list of tag patterns, not one string, got 'latest'",
+            "Stack/Guard: protected_tags: must be a list of at most 100 tag patterns (or its JSON text), got 'latest'",
         ),
         (
             {"protected_tags": ["ok", ""]},
-            "Stack/Guard: protected_tags[1]: must be a non-empty tag pattern, got ''",
+            "Stack/Guard: protected_tags[1]: must be a tag pattern of 1 to 300 characters, got ''",
         ),
         (
             {"preview_timeout": cdk.Duration.seconds(10)},
-            "Stack/Guard: preview_timeout: must be a duration from 30 s to 840 s, got '10 seconds'",
+            "Stack/Guard: preview_timeout: must be whole seconds from 30 to 840, got '10 seconds'",
         ),
         (
             {"preview_timeout": cdk.Duration.minutes(20)},
-            "Stack/Guard: preview_timeout: must be a duration from 30 s to 840 s, got '20 minutes'",
+            "Stack/Guard: preview_timeout: must be whole seconds from 30 to 840, got '20 minutes'",
         ),
         (
             {"removal_policy": cdk.RemovalPolicy.SNAPSHOT},
@@ -225,7 +236,8 @@ def test_a_cdk_rule_with_both_count_and_age_is_refused() -> None:
         ({"registry_id": "12345"}, "Stack/Guard: registry_id: must be a 12-digit AWS account id, got '12345'"),
         (
             {"repository_name": "My_Repo"},
-            "Stack/Guard: repository_name: must be an ECR repository name (2-256 of a-z 0-9 . _ - /), got 'My_Repo'",
+            "Stack/Guard: repository_name: must be an ECR repository name (2-256 of a-z 0-9 . _ - /, e.g. team/app), "
+            "got 'My_Repo'",
         ),
     ],
     ids=lambda value: value if isinstance(value, str) and len(value) < 40 else None,
