@@ -30,6 +30,8 @@ __all__ = [
     "GuardError",
     "GuardWarning",
     "ImagesInputError",
+    "InUseInputError",
+    "InputFileError",
     "Issue",
     "PolicyValidationError",
     "PreviewError",
@@ -110,6 +112,37 @@ class ImagesInputError(GuardError, ValueError):
         self.source = source
         self.detail = detail
         super().__init__(f"{source}: {detail}")
+
+
+class InputFileError(GuardError, ValueError):
+    """An input file (or JSON text) cannot be read: missing, not a file, too large, not UTF-8, not JSON.
+
+    ``source`` says what was read (``images file images.json``); ``detail`` what is wrong and where
+    (line and column for JSON syntax). ``str()`` is one line: ``<source>: <detail>``.
+
+    Examples
+    --------
+    >>> str(InputFileError("policy file p.json", "not valid JSON: Expecting value at line 1, column 1"))
+    'policy file p.json: not valid JSON: Expecting value at line 1, column 1'
+    """
+
+    def __init__(self, source: str, detail: str) -> None:
+        self.source = source
+        self.detail = detail
+        super().__init__(f"{source}: {detail}")
+
+
+class InUseInputError(GuardError, ValueError):
+    """A file of in-use references (``kubectl get pods -o json`` output or a list) cannot be read.
+
+    ``where`` names the place in the file: ``line 3`` or ``items[2].spec.containers[0].image``.
+    """
+
+    def __init__(self, source: str, where: str, detail: str) -> None:
+        self.source = source
+        self.where = where
+        self.detail = detail
+        super().__init__(f"{source}: {where}: {detail}" if where else f"{source}: {detail}")
 
 
 class PropertyError(GuardError, ValueError):

@@ -41,3 +41,8 @@ if __name__ == "__main__":
     app = cdk.App()
     SharedImagesStack(app, "SharedImages")
     app.synth()
+
+
+# What this example does on the demo's sample repository (300 images), checked by tests/functional/docs:
+# rehearsal: legacy-app FAILED blocked by MaxExpiringPercent
+# rehearsal: platform/base SUCCESS

@@ -1,11 +1,20 @@
 """``ecr-lifecycle-guard evaluate``: predict ECR's lifecycle preview offline from describe-images output.
 
-``--policy POLICY --images IMAGES [--now ISO-8601] [--json]``. IMAGES is the output of
+``--policy POLICY --images IMAGES [--now ISO-8601] [--json] [gate options]``. IMAGES is the output of
 ``aws ecr describe-images --filter imageStatus=ANY`` (``{"imageDetails": [...]}`` or the bare list).
 The default output is a table of the images the policy acts on, a summary line and warnings;
 ``--json`` prints the ``GetLifecyclePolicyPreview`` shape with ``explanations`` (digest -> reason)
-and ``warnings`` beside it. Exit 1 with one stderr line when the policy is invalid or the images
-file cannot be read.
+and ``warnings`` beside it.
+
+With any gate option (``--max-expiring``, ``--max-expiring-percent``, ``--max-transitioning``,
+``--protect``, ``--allow-expire-all``: the construct's props, as ``preview`` takes them) the
+prediction also goes through the deploy's gate (:func:`ecr_lifecycle_guard.gate.check_gate`; the
+images the policy can see are the percentage base and the expire-all guard is on unless
+``--allow-expire-all``; in-use protection needs live workloads and is not applied offline): the
+verdict follows the table (``"gate"`` in ``--json``) and the exit code is 3 when it blocks.
+
+Exit 0 ok, 1 with one stderr line when a file cannot be read or the policy is invalid, 2 a usage
+error, 3 the gate blocks. Files are read by :func:`ecr_lifecycle_guard.cli.jsonio.read_json_file`.
 
 Examples
 --------
@@ -18,18 +27,24 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Final
 
 from ecr_lifecycle_guard.cli import render
-from ecr_lifecycle_guard.engine import evaluate, load_images, parse_policy, parse_timestamp
-from ecr_lifecycle_guard.errors import ImagesInputError, PolicyValidationError
+from ecr_lifecycle_guard.cli.jsonio import dump_json, read_json_file, write_json
+from ecr_lifecycle_guard.cli.options import GATE_OPTIONS, add_gate_options, gate_limits_from_args
+from ecr_lifecycle_guard.engine import Evaluation, Policy, evaluate, load_images, parse_policy, parse_timestamp
+from ecr_lifecycle_guard.errors import GuardError, PolicyValidationError
+from ecr_lifecycle_guard.gate import GateVerdict, PreviewFigures, PreviewResult, check_gate
 
-__all__ = ["add_parser", "run"]
+__all__ = ["EXIT_BLOCKED", "add_parser", "run"]
+
+EXIT_BLOCKED: Final = 3
+_GATE_DESTINATIONS: Final = tuple(option.lstrip("-").replace("-", "_") for option in GATE_OPTIONS)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,14 +54,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     --------
     >>> parser = argparse.ArgumentParser()
     >>> add_parser(parser.add_subparsers())
-    >>> parser.parse_args(["evaluate", "--policy", "p.json", "--images", "i.json"]).json
-    False
+    >>> args = parser.parse_args(["evaluate", "--policy", "p.json", "--images", "i.json", "--max-expiring", "5"])
+    >>> args.json, args.max_expiring
+    (False, 5)
     """
     parser = subparsers.add_parser(
         "evaluate",
-        help="predict offline what a policy would expire or archive",
+        help="predict offline what a policy would expire or archive (optionally through the deploy gate)",
         description="Evaluate a lifecycle policy offline against `aws ecr describe-images` output, as ECR's "
-        "preview would.",
+        "preview would. With gate options, apply the deploy's gate too. "
+        "Exit 0: ok; 1: unreadable input or invalid policy; 2: usage; 3: the gate blocks.",
     )
     parser.add_argument("--policy", required=True, metavar="POLICY", help="the lifecycle policy JSON file")
     parser.add_argument(
@@ -57,6 +74,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--now", type=_instant, metavar="ISO-8601", help="evaluation time (default: the current time)")
     parser.add_argument("--json", action="store_true", help="print the GetLifecyclePolicyPreview shape as JSON")
+    add_gate_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -68,25 +86,99 @@ def _instant(text: str) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Evaluate and print; return 0, or 1 with one stderr line for a bad policy or images file."""
-    policy_path, images_path = Path(args.policy), Path(args.images)
+    """Evaluate and print; return 0, 1 (one stderr line), or 3 when gate options were given and block."""
     with _gc_paused():
         try:
-            policy = parse_policy(policy_path)
-            images = load_images(images_path)
+            limits = gate_limits_from_args(args, protect_in_use=False) if _gated(args) else None
+            policy = _read_policy(args.policy)
+            document = read_json_file(args.images, what="images file")
+            repository = _repository(document, args.images)
+            images = load_images(document, source=f"images file {args.images}")
+            del document  # the parsed file is as large as the images: free it before evaluating
         except PolicyValidationError as error:
+            where = f" in {error.source}" if error.source else ""
+            return _fail(f"invalid lifecycle policy{where}: " + "; ".join(map(str, error.issues)))
+        except GuardError as error:  # InputFileError, ImagesInputError, PropertyError: already one sentence
             return _fail(str(error))
-        except OSError as error:
-            return _fail(f"cannot read the policy file {policy_path}: {error.strerror or error}")
-        except ImagesInputError as error:
-            return _fail(f"images file {error}")
         evaluation = evaluate(policy, images, args.now or datetime.now(UTC))
+        verdict = None
+        if limits is not None:
+            verdict = check_gate(limits, _figures(evaluation))
         if args.json:
-            # json.dumps, not json.dump: only the one-shot form uses the C encoder (about 5x faster here).
-            sys.stdout.write(json.dumps(render.evaluation_json(evaluation)) + "\n")
+            output = _evaluation_json(evaluation)
+            if verdict is not None:
+                output["gate"] = verdict.as_json(repository)
+            write_json(output)
         else:
             print(render.evaluation_report(evaluation))
-    return 0
+            if verdict is not None:
+                print(_verdict_text(verdict, repository))
+    return EXIT_BLOCKED if verdict is not None and not verdict.passed else 0
+
+
+def _evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
+    """:func:`render.evaluation_json`, with ``imagePushedAt`` left as datetimes for :func:`write_json` to render.
+
+    The same document, written faster: formatting 100,000 timestamps in Python costs as much as
+    parsing the input; ``orjson`` writes the identical ISO-8601 text in C.
+    """
+    document = evaluation.to_preview(timestamps="datetime")
+    document["explanations"] = {outcome.image.digest: outcome.reason for outcome in evaluation.outcomes}
+    document["warnings"] = list(evaluation.warnings)
+    return document
+
+
+def _gated(args: argparse.Namespace) -> bool:
+    """Whether any gate option was given (without one, ``evaluate`` only predicts)."""
+    values = [getattr(args, name) for name in _GATE_DESTINATIONS]
+    return any(value is not None and value is not False and value != [] for value in values)  # 0 is a limit
+
+
+def _read_policy(path: str) -> Policy:
+    document = read_json_file(path, what="policy file")
+    if isinstance(document, str):  # a JSON string is a value to check, not policy text to parse again
+        document = dump_json(document)
+    try:
+        return parse_policy(document)
+    except PolicyValidationError as error:
+        raise PolicyValidationError(error.issues, source=str(path)) from None
+
+
+def _figures(evaluation: Evaluation) -> PreviewFigures:
+    """What the gate reads, as ECR's preview would report it."""
+    results = tuple(
+        PreviewResult(
+            digest=outcome.image.digest,
+            tags=outcome.image.tags,
+            action=outcome.action.upper(),
+            rule_priority=outcome.rule_priority,
+            storage_class=outcome.image.storage_class.upper(),
+            pushed_at=outcome.image.pushed_at,
+        )
+        for outcome in evaluation.outcomes
+    )
+    return PreviewFigures(
+        expiring=evaluation.expiring_count,
+        transitioning=evaluation.transitioning_count,
+        results=results,
+        visible_images=evaluation.visible_count,
+    )
+
+
+def _repository(document: Any, images_path: str) -> str:
+    """The repository the images come from (describe-images names it in every entry), else the file's name."""
+    items = document.get("imageDetails") if isinstance(document, Mapping) else document
+    first = items[0] if isinstance(items, list) and items else None
+    name = first.get("repositoryName") if isinstance(first, Mapping) else None
+    return name if isinstance(name, str) and name else Path(images_path).name
+
+
+def _verdict_text(verdict: GateVerdict, repository: str) -> str:
+    if verdict.passed:
+        return f"gate: PASSED - {verdict.short_reason(repository)}"
+    lines = [f"gate: BLOCKED - {len(verdict.violations)} limit(s) crossed on '{repository}':"]
+    lines.extend(f"  {violation}" for violation in verdict.violations)
+    return "\n".join(lines)
 
 
 @contextmanager
@@ -106,5 +198,5 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print("error: " + " ".join(message.splitlines()), file=sys.stderr)
     return 1

@@ -18,13 +18,18 @@ Examples
 from __future__ import annotations
 
 from ecr_lifecycle_guard.engine.evaluate import Evaluation, ImageOutcome, evaluate
-from ecr_lifecycle_guard.engine.glob import TagMatcher, compile_tag_pattern, tag_matches
-from ecr_lifecycle_guard.engine.images import load_images, parse_timestamp
+from ecr_lifecycle_guard.engine.glob import (
+    MAX_PATTERN_WILDCARDS,
+    TagMatcher,
+    TagPattern,
+    compile_tag_pattern,
+    tag_matches,
+)
+from ecr_lifecycle_guard.engine.images import load_image, load_images, parse_timestamp
 from ecr_lifecycle_guard.engine.model import Action, Image, Policy, Rule, Selection, storage_class_of
 from ecr_lifecycle_guard.engine.normalise import canonical_policy_text, policies_equivalent, policy_to_dict
 from ecr_lifecycle_guard.engine.parse import PolicySource, parse_policy, validate_policy
-from ecr_lifecycle_guard.engine.preview_shape import preview_item, preview_summary
-from ecr_lifecycle_guard.engine.rule_checks import MAX_WILDCARDS as MAX_PATTERN_WILDCARDS
+from ecr_lifecycle_guard.engine.preview_shape import PreviewRow, preview_item, preview_items, preview_summary
 
 __all__ = [
     "MAX_PATTERN_WILDCARDS",
@@ -34,18 +39,22 @@ __all__ = [
     "ImageOutcome",
     "Policy",
     "PolicySource",
+    "PreviewRow",
     "Rule",
     "Selection",
     "TagMatcher",
+    "TagPattern",
     "canonical_policy_text",
     "compile_tag_pattern",
     "evaluate",
+    "load_image",
     "load_images",
     "parse_policy",
     "parse_timestamp",
     "policies_equivalent",
     "policy_to_dict",
     "preview_item",
+    "preview_items",
     "preview_summary",
     "storage_class_of",
     "tag_matches",

@@ -10,14 +10,18 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import repeat
+from operator import attrgetter, sub, truediv
 
 from ecr_lifecycle_guard.engine.model import Image, Rule
 
-__all__ = ["Notes", "describe_rule", "keep_reason", "since_reason"]
+__all__ = ["Notes", "describe_rule", "keep_reason", "since_reason", "since_reasons"]
 
 _DAY_SECONDS = 86_400.0
+_PUSHED = attrgetter("pushed_at")
 
 
 def _quoted(entries: tuple[str, ...]) -> str:
@@ -74,6 +78,32 @@ def since_reason(described: str, rule: Rule, image: Image, now: datetime) -> str
     else:
         detail = f"never pulled; pushed {_days(now, image.pushed_at)} ago"
     return f"{described}: {detail}"
+
+
+def since_reasons(described: str, rule: Rule, images: Sequence[Image], now: datetime) -> list[str]:
+    """:func:`since_reason` of each image (the common ``sinceImagePushed`` case formatted in bulk).
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> from ecr_lifecycle_guard.engine.model import Action, Selection
+    >>> rule = Rule(1, Selection("untagged", "sinceImagePushed", 1, count_unit="days"), Action("expire"))
+    >>> now = datetime(2024, 1, 10, tzinfo=UTC)
+    >>> since_reasons("rule 1", rule, [Image("a", (), datetime(2024, 1, 1, tzinfo=UTC)),
+    ...                                Image("b", (), datetime(2024, 1, 9, 6, tzinfo=UTC))], now)
+    ['rule 1: pushed 9 days ago', 'rule 1: pushed 18 hours ago']
+    """
+    if rule.selection.count_type != "sinceImagePushed":
+        return list(map(since_reason, repeat(described), repeat(rule), images, repeat(now)))
+    days = list(
+        map(truediv, map(timedelta.total_seconds, map(sub, repeat(now), map(_PUSHED, images))), repeat(_DAY_SECONDS))
+    )
+    template = described.replace("{", "{{").replace("}", "}}") + ": pushed {:.0f} days ago"
+    reasons = list(map(template.format, days))
+    for position, age in enumerate(days):
+        if age < 2:  # rare: the young ones are told in hours, as _days does
+            reasons[position] = f"{described}: pushed {_days(now, images[position].pushed_at)} ago"
+    return reasons
 
 
 @dataclass

@@ -13,43 +13,50 @@ Examples
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from ecr_lifecycle_guard.engine.checks import run_checks
+from ecr_lifecycle_guard.engine.jsontext import MAX_JSON_DEPTH, decode_text, loads_policy, nesting_exceeds, read_bytes
 from ecr_lifecycle_guard.engine.model import Action, Policy, Rule, Selection
 from ecr_lifecycle_guard.engine.view import PolicyView
-from ecr_lifecycle_guard.errors import Issue, PolicyValidationError
+from ecr_lifecycle_guard.errors import InputFileError, Issue, PolicyValidationError
 
-__all__ = ["PolicySource", "parse_policy", "validate_policy"]
+__all__ = ["MAX_POLICY_FILE_BYTES", "PolicySource", "parse_policy", "validate_policy"]
 
 PolicySource: TypeAlias = "str | Mapping[str, Any] | os.PathLike[str] | Policy"
+#: Largest policy file read from a path (ECR's own limit on the text is 30,720 characters).
+MAX_POLICY_FILE_BYTES: Final = 1024 * 1024
+
+
+def _json_issue(message: str) -> Issue:
+    return Issue(check="JSON", path="policy", rule_index=None, rule_priority=None, message=message)
 
 
 def _load(source: PolicySource) -> tuple[Any, str | None]:
-    """The parsed JSON value and a name for messages; raises PolicyValidationError on bad JSON."""
+    """The parsed JSON value and a name for messages; raises PolicyValidationError on unreadable JSON.
+
+    Text is read by :func:`~ecr_lifecycle_guard.engine.jsontext.loads_policy`: numbers Python cannot
+    hold (``NaN``, ``Infinity``, thousands of digits) reach the checks, which name their field.
+    """
     name: str | None = None
     if isinstance(source, os.PathLike):
         name = os.fspath(source)
-        text = Path(source).read_text(encoding="utf-8")
+        try:
+            text = decode_text(read_bytes(source, source=name, max_bytes=MAX_POLICY_FILE_BYTES), source=name)
+        except InputFileError as exc:
+            raise PolicyValidationError([_json_issue(exc.detail)], source=name) from None
     elif isinstance(source, str):
         text = source
     else:
+        if nesting_exceeds(source, MAX_JSON_DEPTH):
+            raise PolicyValidationError([_json_issue(f"nested deeper than {MAX_JSON_DEPTH} levels")])
         return source, None
     try:
-        return json.loads(text), name
-    except json.JSONDecodeError as exc:
-        issue = Issue(
-            check="JSON",
-            path="policy",
-            rule_index=None,
-            rule_priority=None,
-            message=f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-        )
-        raise PolicyValidationError([issue], source=name) from None
+        return loads_policy(text), name
+    except InputFileError as exc:
+        raise PolicyValidationError([_json_issue(exc.detail)], source=name) from None
 
 
 def validate_policy(source: PolicySource) -> tuple[Issue, ...]:
@@ -68,7 +75,7 @@ def validate_policy(source: PolicySource) -> tuple[Issue, ...]:
     Raises
     ------
     OSError
-        When a path cannot be read.
+        When a path cannot be opened or read (a file that is too large, binary or not UTF-8 is a JSON issue).
 
     Examples
     --------
@@ -101,9 +108,10 @@ def parse_policy(source: PolicySource) -> Policy:
     Raises
     ------
     PolicyValidationError
-        With every issue found (``.issues``); a JSON syntax error names its line and column.
+        With every issue found (``.issues``); a JSON syntax error names its line and column, and
+        ``NaN``, ``Infinity`` or a number with thousands of digits is reported at its field.
     OSError
-        When a path cannot be read.
+        When a path cannot be opened or read.
 
     Examples
     --------

@@ -19,11 +19,19 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
-__all__ = ["preview_item", "preview_summary"]
+__all__ = ["PreviewRow", "Timestamps", "preview_item", "preview_items", "preview_summary"]
+
+#: How ``imagePushedAt`` is given: ISO-8601 text, epoch seconds, or the ``datetime`` for a JSON writer to render.
+Timestamps: TypeAlias = Literal["iso", "epoch", "datetime"]
+
+#: :func:`preview_item`'s arguments in order: digest, tags, pushed_at, action_type, target_storage_class,
+#: rule_priority, storage_class.
+PreviewRow: TypeAlias = tuple[str, Sequence[str], datetime | None, str, str | None, int | None, str | None]
+_Tail: TypeAlias = tuple[dict[str, str], dict[str, Any]]
 
 
 def preview_item(
@@ -35,14 +43,14 @@ def preview_item(
     target_storage_class: str | None,
     rule_priority: int | None,
     storage_class: str | None,
-    timestamps: Literal["iso", "epoch"] = "iso",
+    timestamps: Timestamps = "iso",
 ) -> dict[str, Any]:
     """One ``LifecyclePolicyPreviewResult``.
 
     Parameters
     ----------
     digest, tags, pushed_at
-        The image (``pushed_at`` omitted when ``None``).
+        The image (``imageTags`` omitted when there are none, ``imagePushedAt`` when ``None``).
     action_type, target_storage_class
         ``expire``/``transition`` in any case; the target only for a transition (``ARCHIVE`` by default).
     rule_priority
@@ -50,23 +58,66 @@ def preview_item(
     storage_class
         The image's current class, ``standard``/``archive`` in any case (omitted when ``None``).
     timestamps
-        ``"iso"``: ISO-8601 text; ``"epoch"``: epoch seconds (ECR's JSON protocol).
+        ``"iso"``: ISO-8601 text; ``"epoch"``: epoch seconds (ECR's JSON protocol); ``"datetime"``: the
+        ``datetime`` itself, for a JSON writer that renders it as ISO-8601 text
+        (:func:`ecr_lifecycle_guard.cli.jsonio.dump_json`: the same text, written in C).
     """
-    item: dict[str, Any] = {"imageDigest": digest}
-    if tags:
-        item["imageTags"] = list(tags)
-    if pushed_at is not None:
-        item["imagePushedAt"] = pushed_at.isoformat() if timestamps == "iso" else pushed_at.timestamp()
+    row = (digest, tags, pushed_at, action_type, target_storage_class, rule_priority, storage_class)
+    return preview_items((row,), timestamps=timestamps)[0]
+
+
+def preview_items(rows: Iterable[PreviewRow], *, timestamps: Timestamps = "iso") -> list[dict[str, Any]]:
+    """Many ``LifecyclePolicyPreviewResult`` items at once: the same shape as :func:`preview_item`, one per row.
+
+    A preview may list 100,000 images; the parts every image of one rule shares (action, priority,
+    storage class) are worked out once per rule, and each item still gets its own dictionaries.
+
+    Examples
+    --------
+    >>> (item,) = preview_items([("sha256:a", ["v1"], None, "transition", "archive", 2, "standard")])
+    >>> item["action"], item["appliedRulePriority"], item["storageClass"]
+    ({'type': 'TRANSITION', 'targetStorageClass': 'ARCHIVE'}, 2, 'STANDARD')
+    """
+    stamp: Callable[[datetime], Any] = _STAMPS[timestamps]
+    tails: dict[tuple[str, str | None, int | None, str | None], _Tail] = {}
+    items: list[dict[str, Any]] = []
+    for digest, tags, pushed_at, action_type, target, priority, storage_class in rows:
+        item: dict[str, Any] = {"imageDigest": digest}
+        if tags:
+            item["imageTags"] = list(tags)
+        if pushed_at is not None:
+            item["imagePushedAt"] = stamp(pushed_at)
+        key = (action_type, target, priority, storage_class)
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = _tail(*key)
+        item["action"] = tail[0].copy()
+        item.update(tail[1])
+        items.append(item)
+    return items
+
+
+_STAMPS: dict[str, Callable[[datetime], Any]] = {
+    "iso": datetime.isoformat,
+    "epoch": datetime.timestamp,
+    "datetime": lambda moment: moment,
+}
+
+
+def _tail(action_type: str, target: str | None, priority: int | None, storage_class: str | None) -> _Tail:
+    """The ``action`` object and the fields after it, shared by every image of one rule and class."""
     action = action_type.upper()
-    if action == "TRANSITION":
-        item["action"] = {"type": action, "targetStorageClass": (target_storage_class or "archive").upper()}
-    else:
-        item["action"] = {"type": action}
-    if rule_priority is not None:
-        item["appliedRulePriority"] = rule_priority
+    shape = (
+        {"type": action, "targetStorageClass": (target or "archive").upper()}
+        if action == "TRANSITION"
+        else {"type": action}
+    )
+    rest: dict[str, Any] = {}
+    if priority is not None:
+        rest["appliedRulePriority"] = priority
     if storage_class is not None:
-        item["storageClass"] = storage_class.upper()
-    return item
+        rest["storageClass"] = storage_class.upper()
+    return shape, rest
 
 
 def preview_summary(expiring: int, transitioning: int) -> dict[str, Any]:

@@ -18,7 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from ecr_lifecycle_guard.engine.view import MAX_COUNT_NUMBER, PolicyView, RuleView, is_int, shown, type_name
+from ecr_lifecycle_guard.engine.glob import MAX_PATTERN_WILDCARDS
+from ecr_lifecycle_guard.engine.view import (
+    MAX_COUNT_NUMBER,
+    MAX_RULE_PRIORITY,
+    PolicyView,
+    RuleView,
+    is_int,
+    shown,
+    type_name,
+)
 from ecr_lifecycle_guard.errors import Issue
 
 __all__ = [
@@ -38,7 +47,7 @@ __all__ = [
     "check_v17_no_null_or_unknown",
 ]
 
-MAX_WILDCARDS: Final = 4
+MAX_WILDCARDS: Final = MAX_PATTERN_WILDCARDS
 MIN_TRANSITIONED_DAYS: Final = 90
 SINCE_COUNT_TYPES: Final = ("sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")
 _ENUMS: Final[dict[str, tuple[str, ...]]] = {
@@ -93,7 +102,9 @@ def _rule_shape(rule: RuleView) -> Iterator[Issue]:
             yield rule.issue("V2", block, f"must be an object, got {type_name(value)}")
     priority = rule.raw.get("rulePriority")
     if priority is not None and rule.priority is None:
-        yield rule.issue("V2", "rulePriority", f"must be an integer >= 1, got {shown(priority)}")
+        yield rule.issue(
+            "V2", "rulePriority", f"must be an integer from 1 to {MAX_RULE_PRIORITY}, got {shown(priority)}"
+        )
     description = rule.raw.get("description")
     if description is not None and not isinstance(description, str):
         yield rule.issue("V2", "description", f"must be a string, got {type_name(description)}")

@@ -12,11 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ecr_lifecycle_guard.engine.jsontext import UnreadableNumber
 from ecr_lifecycle_guard.errors import Issue
 
-__all__ = ["MAX_COUNT_NUMBER", "PolicyView", "RuleView", "is_int", "shown", "type_name"]
+__all__ = ["MAX_COUNT_NUMBER", "MAX_RULE_PRIORITY", "PolicyView", "RuleView", "is_int", "shown", "type_name"]
 
+#: ECR documents no upper bound for ``countNumber``; the conservative reading is a signed 32-bit integer.
 MAX_COUNT_NUMBER: Final = 2**31 - 1
+#: Nor for ``rulePriority``: the same reading.
+MAX_RULE_PRIORITY: Final = 2**31 - 1
 _STORAGE_CLASSES: Final = ("standard", "archive")
 _EMPTY: Final[Mapping[str, Any]] = {}
 
@@ -30,6 +34,8 @@ def type_name(value: object) -> str:
     """The JSON type name of a Python value, for messages."""
     if value is None:
         return "null"
+    if isinstance(value, UnreadableNumber):
+        return "number"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int | float):
@@ -42,12 +48,33 @@ def type_name(value: object) -> str:
 
 
 def shown(value: object) -> str:
-    """A short JSON rendering of a found value, for messages."""
+    """A short JSON rendering of a found value, for messages (never raises, whatever the value).
+
+    Examples
+    --------
+    >>> shown([1, "a"]), shown(float("nan")), shown(UnreadableNumber("9" * 100)), shown("line\u2028break")
+    ('[1, "a"]', 'NaN', '99999999999999999999...(100 digits)', '"line\\\\u2028break"')
+    """
     try:
         text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
+        if not text.isprintable():  # line or paragraph separators, controls: escape, so a message stays one line
+            text = json.dumps(value)
+    except (TypeError, ValueError, RecursionError):  # not JSON, or nested too deeply to render
+        if isinstance(value, Mapping):
+            text = "{...}"
+        elif isinstance(value, list | tuple):
+            text = "[...]"
+        else:
+            text = _repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _repr(value: object) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # e.g. an int too long to convert: a message must not fail
+        return f"<{type_name(value)}>"
+    return text if text.isprintable() else ascii(value)
 
 
 @dataclass(frozen=True)
@@ -60,9 +87,9 @@ class RuleView:
 
     @property
     def priority(self) -> int | None:
-        """The ``rulePriority`` when it is a valid integer ≥ 1."""
+        """The ``rulePriority`` when it is a valid integer from 1 to :data:`MAX_RULE_PRIORITY`."""
         value = self.raw.get("rulePriority")
-        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
+        return value if isinstance(value, int) and is_int(value) and 1 <= value <= MAX_RULE_PRIORITY else None
 
     @property
     def selection(self) -> Mapping[str, Any]:
@@ -123,7 +150,7 @@ class PolicyView:
         """Length of the compact JSON text (what the canonical text measures), if serialisable."""
         try:
             return len(json.dumps(self.raw, separators=(",", ":"), ensure_ascii=False))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             return None
 
     @staticmethod

@@ -59,5 +59,5 @@ def test_readme_snippet_synthesizes_the_guard_it_describes() -> None:
     (properties,) = (guard["Properties"] for guard in guards.values())
     assert properties["RepositoryName"] == "service-images"
     assert properties["MaxExpiringImages"] == "50"
-    assert properties["ProtectedTags"] == ["release-*", "latest"]
+    assert properties["ProtectedTags"] == ["latest", "prod-*"]
     assert '"countType":"sinceImagePulled"' in properties["LifecyclePolicyText"]

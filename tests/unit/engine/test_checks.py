@@ -92,17 +92,17 @@ def test_v1_is_only_reported_when_every_other_check_passes() -> None:
         ),
         pytest.param(
             policy({**rule(1), "rulePriority": 0}),
-            ["rule 1: rulePriority: must be an integer >= 1, got 0 [V2]"],
+            ["rule 1: rulePriority: must be an integer from 1 to 2147483647, got 0 [V2]"],
             id="noncompliant-5-priority-0",
         ),
         pytest.param(
             policy({**rule(1), "rulePriority": True}),
-            ["rule 1: rulePriority: must be an integer >= 1, got true [V2]"],
+            ["rule 1: rulePriority: must be an integer from 1 to 2147483647, got true [V2]"],
             id="noncompliant-6-priority-bool",
         ),
         pytest.param(
             policy({**rule(1), "rulePriority": "1"}),
-            ['rule 1: rulePriority: must be an integer >= 1, got "1" [V2]'],
+            ['rule 1: rulePriority: must be an integer from 1 to 2147483647, got "1" [V2]'],
             id="noncompliant-7-priority-string",
         ),
         pytest.param(

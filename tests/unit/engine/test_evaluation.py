@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from engine_helpers import NOW, acted, days_ago, image, policy, rule
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ecr_lifecycle_guard.engine import Policy, evaluate, parse_policy
+from ecr_lifecycle_guard.engine import Image, Policy, evaluate, parse_policy, preview_item, preview_summary
 from ecr_lifecycle_guard.engine.model import INDEX_MEDIA_TYPES
 
 
@@ -261,3 +263,98 @@ def test_a_hand_built_policy_is_evaluated_in_priority_order_whatever_its_rule_or
     images = [image("k", "keep-1", age=5), image("n", "new", age=1), image("o", "old", age=9)]
     # when / then
     assert acted(evaluate(reversed_rules, images, NOW)) == acted(evaluate(parsed, images, NOW)) == {"o": 2}
+
+
+# --- extreme count numbers and evaluation times: "older than N days" never overflows --------------------------------
+
+EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+EXTREME_NOWS = st.one_of(
+    st.sampled_from([EARLIEST, EARLIEST + timedelta(hours=1), LATEST, LATEST - timedelta(hours=1), NOW]),
+    st.datetimes(min_value=datetime.min, max_value=datetime.max, timezones=st.just(UTC)),
+)
+COUNT_NUMBERS = st.one_of(st.sampled_from([1, 2, 2_147_483_647, 999_999_999, 1_000_000_000]), st.integers(1, 2**31 - 1))
+AGE_RULE_TYPES = st.sampled_from(["sinceImagePushed", "sinceImagePulled", "imageCountMoreThan"])
+EXTREME_IMAGES = [
+    Image("sha256:first", ("v1",), EARLIEST, last_pulled_at=EARLIEST),
+    Image("sha256:last", (), LATEST, last_activated_at=LATEST),
+    Image("sha256:mid", ("v2",), NOW, last_pulled_at=NOW),
+    Image("sha256:arch", (), NOW, status="ARCHIVED", last_archived_at=EARLIEST),
+]
+
+
+@given(COUNT_NUMBERS, EXTREME_NOWS, AGE_RULE_TYPES)
+def test_any_count_number_at_any_evaluation_time_evaluates_without_overflow(
+    number: int, now: datetime, count_type: str
+) -> None:
+    # given
+    action = "transition" if count_type == "sinceImagePulled" else "expire"
+    rules = policy(
+        rule(1, tag_status="tagged", prefixes=["v"], count_type=count_type, number=number, action=action),
+        rule(2, tag_status="untagged", count_type="sinceImagePushed", number=number),
+        rule(3, storage="archive", count_type="sinceImageTransitioned", number=max(number, 90)),
+    )
+    # when
+    result = run(rules, EXTREME_IMAGES, now)
+    # then: an age rule acts exactly on the images whose reference is more than N days before now
+    for outcome in result.outcomes:
+        if outcome.rank is None:
+            reference = outcome.image.last_archived_at if outcome.rule_priority == 3 else outcome.image.pushed_at
+            if outcome.rule_priority == 1 and count_type == "sinceImagePulled":
+                reference = outcome.image.pull_reference
+            assert (now - reference).days >= number
+    assert result.to_preview()["summary"]["expiringImageTotalCount"] == result.expiring_count
+
+
+def test_the_largest_count_number_selects_no_image_by_age() -> None:
+    rules = policy(rule(1, tag_status="untagged", count_type="sinceImagePushed", number=2_147_483_647))
+    assert run(rules, [Image("sha256:ancient", (), EARLIEST)], LATEST).outcomes == ()
+
+
+def test_evaluating_at_year_one_finds_nothing_old() -> None:
+    rules = policy(rule(1, count_type="sinceImagePushed", number=1))
+    result = run(rules, [Image("sha256:a", (), EARLIEST)], EARLIEST)
+    assert (result.outcomes, result.warnings) == ((), ())
+
+
+def test_evaluating_at_the_end_of_time_finds_every_image_old_and_warns_of_nothing_more() -> None:
+    rules = policy(rule(1, count_type="sinceImagePushed", number=1))
+    result = run(
+        rules, [Image("sha256:a", (), EARLIEST), Image("sha256:b", (), LATEST - timedelta(days=1, hours=1))], LATEST
+    )
+    assert acted(result) == {"sha256:a": 1, "sha256:b": 1}
+
+
+def test_one_day_from_the_earliest_time_warns_that_the_image_turns_old_within_24_hours() -> None:
+    # given: an image pushed at the earliest instant, evaluated 1.5 days later against "older than 1 day"... and 2
+    rules = policy(rule(1, tag_status="untagged", count_type="sinceImagePushed", number=2))
+    # when
+    result = run(rules, [Image("sha256:a", (), EARLIEST)], EARLIEST + timedelta(days=1, hours=12))
+    # then
+    assert result.outcomes == ()
+    assert result.warnings[0].startswith("1 more image(s) cross an age threshold within 24 hours")
+
+
+def test_preview_items_come_from_the_engine_serialiser() -> None:
+    # given
+    rules = policy(
+        rule(1, tag_status="tagged", prefixes=["v"], count_type="sinceImagePulled", number=1, action="transition"),
+        rule(2),
+    )
+    images = [image("sha256:t", "v1", age=40), image("sha256:u", age=30), image("sha256:n", age=1)]
+    # when
+    evaluation = run(rules, images)
+    # then
+    assert evaluation.to_preview(timestamps="epoch")["previewResults"] == [
+        preview_item(
+            digest=o.image.digest,
+            tags=o.image.tags,
+            pushed_at=o.image.pushed_at,
+            action_type=o.action,
+            target_storage_class=o.target_storage_class,
+            rule_priority=o.rule_priority,
+            storage_class=o.image.storage_class,
+            timestamps="epoch",
+        )
+        for o in evaluation.outcomes
+    ]
+    assert evaluation.to_preview()["summary"] == preview_summary(evaluation.expiring_count, 1)

@@ -150,3 +150,81 @@ def test_equivalent_policies(a: object, b: object) -> None:
 )
 def test_not_equivalent_policies_and_never_raises(a: object, b: object) -> None:
     assert not policies_equivalent(a, b)  # type: ignore[arg-type]
+
+
+# --- robust input: every bad document is an issue naming its field, never an interpreter error ------------------
+
+
+def _one_issue(source: object) -> str:
+    with pytest.raises(PolicyValidationError) as caught:
+        parse_policy(source)  # type: ignore[arg-type]
+    (issue,) = caught.value.issues
+    return str(issue)
+
+
+def test_a_policy_nested_ten_thousand_levels_deep_is_a_json_issue() -> None:
+    text = '{"rules": ' + "[" * 10_000 + "]" * 10_000 + "}"
+    assert _one_issue(text) == "policy: nested deeper than 512 levels at line 1, column 522 [JSON]"
+
+
+def test_a_deeply_nested_mapping_is_a_json_issue() -> None:
+    # given
+    nested: object = 1
+    for _ in range(5_000):
+        nested = [nested]
+    # when / then
+    assert _one_issue({"rules": nested}) == "policy: nested deeper than 512 levels [JSON]"
+
+
+def test_a_count_number_of_five_thousand_digits_is_reported_at_its_field() -> None:
+    text = json.dumps(policy(rule(1, number=1))).replace('"countNumber": 1', '"countNumber": ' + "9" * 5_000)
+    assert _one_issue(text) == (
+        "rule 1 (priority 1): selection.countNumber: must be an integer from 1 to 2147483647, "
+        "got 99999999999999999999...(5,000 digits) [V11]"
+    )
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_literals_are_refused_at_their_field(literal: str) -> None:
+    text = json.dumps(policy(rule(1, number=1))).replace('"countNumber": 1', f'"countNumber": {literal}')
+    assert _one_issue(text) == (
+        f"rule 1 (priority 1): selection.countNumber: must be an integer from 1 to 2147483647, got {literal} [V11]"
+    )
+
+
+def test_non_finite_description_and_priority_name_their_fields() -> None:
+    # given
+    text = json.dumps(policy(rule(1, description="x"))).replace('"rulePriority": 1', '"rulePriority": NaN')
+    text = text.replace('"description": "x"', '"description": Infinity')
+    # when
+    issues = validate_policy(text)
+    # then
+    assert [str(issue) for issue in issues] == [
+        "rule 1: rulePriority: must be an integer from 1 to 2147483647, got NaN [V2]",
+        "rule 1: description: must be a string, got number [V2]",
+    ]
+
+
+@pytest.mark.parametrize("number", [1, 2_147_483_647])
+def test_count_number_up_to_the_signed_32_bit_limit_is_accepted(number: int) -> None:
+    assert parse_policy(policy(rule(1, number=number))).rules[0].selection.count_number == number
+
+
+@pytest.mark.parametrize("number", [2_147_483_648, 10**30])
+def test_count_number_beyond_the_signed_32_bit_limit_is_v11_with_the_value(number: int) -> None:
+    assert _one_issue(policy(rule(1, number=number))) == (
+        f"rule 1 (priority 1): selection.countNumber: must be an integer from 1 to 2147483647, got {number} [V11]"
+    )
+
+
+def test_rule_priority_beyond_the_signed_32_bit_limit_is_v2() -> None:
+    assert _one_issue(policy(rule(2**31))) == (
+        "rule 1: rulePriority: must be an integer from 1 to 2147483647, got 2147483648 [V2]"
+    )
+
+
+def test_a_json_string_is_checked_as_text_once() -> None:
+    # given: the text of a JSON string whose content is a valid policy
+    text = json.dumps(json.dumps(policy(rule(1))))
+    # when / then
+    assert _one_issue(text) == "policy: must be a JSON object with a 'rules' array, got string [V2]"
