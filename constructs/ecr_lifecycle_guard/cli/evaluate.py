@@ -28,7 +28,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,9 +37,9 @@ from typing import Any, Final
 from ecr_lifecycle_guard.cli import render
 from ecr_lifecycle_guard.cli.jsonio import dump_json, read_json_file, write_json
 from ecr_lifecycle_guard.cli.options import GATE_OPTIONS, add_gate_options, gate_limits_from_args
-from ecr_lifecycle_guard.engine import Evaluation, Policy, evaluate, load_images, parse_policy, parse_timestamp
+from ecr_lifecycle_guard.engine import Evaluation, Image, Policy, evaluate, load_images, parse_policy, parse_timestamp
 from ecr_lifecycle_guard.errors import GuardError, PolicyValidationError
-from ecr_lifecycle_guard.gate import GateVerdict, PreviewFigures, PreviewResult, check_gate
+from ecr_lifecycle_guard.gate import GateVerdict, InUseView, PreviewFigures, PreviewResult, check_gate
 
 __all__ = ["EXIT_BLOCKED", "add_parser", "run"]
 
@@ -75,6 +75,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--now", type=_instant, metavar="ISO-8601", help="evaluation time (default: the current time)")
     parser.add_argument("--json", action="store_true", help="print the GetLifecyclePolicyPreview shape as JSON")
     add_gate_options(parser)
+    in_use = parser.add_argument_group("in-use protection (offline: workloads come only from files)")
+    in_use.add_argument(
+        "--in-use-from",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="block when an image these workloads use would be expired or archived: `kubectl get pods -A -o json`"
+        " output or one image reference per line (repeatable)",
+    )
+    in_use.add_argument(
+        "--region",
+        metavar="REGION",
+        help="the images' region, to match references (default: a reference in any region counts)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -89,12 +103,16 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and print; return 0, 1 (one stderr line), or 3 when gate options were given and block."""
     with _gc_paused():
         try:
-            limits = gate_limits_from_args(args, protect_in_use=False) if _gated(args) else None
+            in_use_files = list(args.in_use_from)
+            gated = _gated(args) or bool(in_use_files)
+            limits = gate_limits_from_args(args, protect_in_use=bool(in_use_files)) if gated else None
             policy = _read_policy(args.policy)
             document = read_json_file(args.images, what="images file")
             repository = _repository(document, args.images)
+            registry_id = _registry_id(document)
             images = load_images(document, source=f"images file {args.images}")
             del document  # the parsed file is as large as the images: free it before evaluating
+            in_use = _in_use(in_use_files, images, registry_id, args.region, repository) if in_use_files else None
         except PolicyValidationError as error:
             where = f" in {error.source}" if error.source else ""
             return _fail(f"invalid lifecycle policy{where}: " + "; ".join(map(str, error.issues)))
@@ -103,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         evaluation = evaluate(policy, images, args.now or datetime.now(UTC))
         verdict = None
         if limits is not None:
-            verdict = check_gate(limits, _figures(evaluation))
+            verdict = check_gate(limits, _figures(evaluation), in_use=in_use)
         if args.json:
             output = _evaluation_json(evaluation)
             if verdict is not None:
@@ -171,6 +189,24 @@ def _repository(document: Any, images_path: str) -> str:
     first = items[0] if isinstance(items, list) and items else None
     name = first.get("repositoryName") if isinstance(first, Mapping) else None
     return name if isinstance(name, str) and name else Path(images_path).name
+
+
+def _registry_id(document: Any) -> str | None:
+    """The registry (account) describe-images names in its entries, if any."""
+    items = document.get("imageDetails") if isinstance(document, Mapping) else document
+    first = items[0] if isinstance(items, list) and items else None
+    registry = first.get("registryId") if isinstance(first, Mapping) else None
+    return registry if isinstance(registry, str) and registry else None
+
+
+def _in_use(
+    paths: list[str], images: Sequence[Image], registry_id: str | None, region: str | None, repository: str
+) -> InUseView:
+    """The images the workloads in ``paths`` use, resolved against the evaluated images (no AWS calls)."""
+    from ecr_lifecycle_guard.inuse import references_from_file, report_from_references
+
+    references = [reference for path in paths for reference in references_from_file(path)]
+    return report_from_references(references, images, registry_id=registry_id, region=region, repository=repository)
 
 
 def _verdict_text(verdict: GateVerdict, repository: str) -> str:

@@ -4,7 +4,8 @@
   in the repository's account and in accounts reached through roles; bounded by a deadline.
 * :class:`InUseReport` — image digest -> workloads, the sources that could not be listed, and tags
   that name no image.
-* :func:`references_from_file` — references from ``kubectl get pods -A -o json`` output or a list.
+* :func:`references_from_file` — references from ``kubectl get pods -A -o json`` output or a list;
+  :func:`report_from_references` resolves them offline against ``describe-images`` output.
 * :class:`BotoClients` — the boto3-backed clients (boto3 is imported only when they are made).
 
 Standard library only at import time: the Lambda asset ships this package; boto3 is the runtime's.
@@ -30,6 +31,7 @@ from ecr_lifecycle_guard.inuse.model import (
     SourceFailure,
     Workload,
 )
+from ecr_lifecycle_guard.inuse.offline import report_from_references
 
 __all__ = [
     "DEADLINE_EXCEEDED",
@@ -42,4 +44,5 @@ __all__ = [
     "Workload",
     "discover_in_use",
     "references_from_file",
+    "report_from_references",
 ]
