@@ -24,3 +24,7 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 settings.register_profile("dev", max_examples=10, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+#: ``--doctest-modules`` would also collect every ``conftest.py`` as a module of doctests, and two of them
+#: in folders without ``__init__.py`` share one module name; they hold no examples, so skip them.
+collect_ignore_glob = ["tests/**/conftest.py"]

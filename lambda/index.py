@@ -1,9 +1,10 @@
 """Lambda entry point ``index.handler`` for ``Custom::EcrLifecyclePolicy``: crhelper wiring only.
 
 crhelper runs with INFO logging (its DEBUG lines print the pre-signed ResponseURL), no sleep on
-delete (its default is 120 s) and the bounded response sender. The AWS clients are built on the first
-event, inside crhelper's error handling, so a broken environment fails the resource instead of
-leaving CloudFormation waiting.
+delete (its default is 120 s) and the bounded response sender. The timeout answer and the resource's
+writes share one :class:`~guard_handler.latch.AnswerLatch`, so CloudFormation's answer and the live
+state always agree. The AWS clients are built on the first event, inside crhelper's error handling,
+so a broken environment fails the resource instead of leaving CloudFormation waiting.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from guard_handler import (
+    READ_CONFIG,
+    STATUS_CONFIG,
+    WRITE_CONFIG,
+    AnswerLatch,
     BoundedCfnResource,
     EcrPolicies,
     GuardedPolicyResource,
@@ -29,9 +34,11 @@ from guard_handler import (
 logger = logging.getLogger("guard_handler")
 
 LOG_CONTEXT = LogContext()
+LATCH = AnswerLatch()
 helper = BoundedCfnResource(
     sender=ResponseSender(clock=time.monotonic, sleep=time.sleep),
     clock=time.monotonic,
+    latch=LATCH,
     log_level="INFO",
     boto_level="ERROR",
     sleep_on_delete=0,
@@ -44,11 +51,12 @@ def _resource() -> GuardedPolicyResource:
     if not _resources:
         _resources.append(
             GuardedPolicyResource(
-                policies=EcrPolicies(ecr_client()),
-                stacks=StackStatus(cloudformation_client()),
+                policies=EcrPolicies(ecr_client(READ_CONFIG), ecr_client(WRITE_CONFIG)),
+                stacks=StackStatus(cloudformation_client(STATUS_CONFIG), clock=time.monotonic, sleep=time.sleep),
                 clock=time.monotonic,
                 sleep=time.sleep,
                 log_context=LOG_CONTEXT,
+                latch=LATCH,
             )
         )
     return _resources[0]

@@ -1,45 +1,63 @@
-"""The ``Custom::EcrLifecyclePolicy`` handler: properties, resource logic, AWS calls, response sender, logs.
+"""The ``Custom::EcrLifecyclePolicy`` handler: resource logic, ownership, AWS calls, answer latch, sender, logs.
 
 ``index.py`` at the asset root wires these into crhelper; everything here takes its dependencies
-(clients, clock, sleep) as parameters.
+(clients, clock, sleep) as parameters. Properties are parsed by the one contract,
+:func:`ecr_lifecycle_guard.contract.parse_properties`.
 
 Examples
 --------
->>> from guard_handler import parse_properties, POLICY_EXAMPLE
->>> parse_properties({"RepositoryName": "app", "LifecyclePolicyText": POLICY_EXAMPLE},
-...                  default_registry_id="123456789012").physical_id
-'123456789012/app'
+>>> from guard_handler import AnswerLatch, TimeBudget
+>>> TimeBudget().after_preview
+48.0
+>>> AnswerLatch().answer()
+True
 """
 
 from __future__ import annotations
 
+from guard_handler.budget import Deadline, TimeBudget
+from guard_handler.latch import AnswerLatch, Claim
 from guard_handler.log import JsonFormatter, LogContext, configure_logging
-from guard_handler.properties import (
-    POLICY_EXAMPLE,
-    ResourceProperties,
-    event_problem,
-    failed_create_marker,
-    parse_properties,
-)
-from guard_handler.resource import GuardedPolicyResource, Outcome
+from guard_handler.outcome import NOT_MEASURED, Outcome, attributes, failure_reason
+from guard_handler.properties import account_of_arn, event_problem, partition_of_arn
+from guard_handler.resource import GuardedPolicyResource
 from guard_handler.sender import BoundedCfnResource, ResponseSender
-from guard_handler.service import EcrPolicies, StackStatus, cloudformation_client, ecr_client
+from guard_handler.service import (
+    READ_CONFIG,
+    STATUS_CONFIG,
+    WRITE_CONFIG,
+    EcrPolicies,
+    cloudformation_client,
+    ecr_client,
+    repository_arn,
+)
+from guard_handler.stack_status import StackStatus, StatusReading
 
 __all__ = [
-    "POLICY_EXAMPLE",
+    "NOT_MEASURED",
+    "READ_CONFIG",
+    "STATUS_CONFIG",
+    "WRITE_CONFIG",
+    "AnswerLatch",
     "BoundedCfnResource",
+    "Claim",
+    "Deadline",
     "EcrPolicies",
     "GuardedPolicyResource",
     "JsonFormatter",
     "LogContext",
     "Outcome",
-    "ResourceProperties",
     "ResponseSender",
     "StackStatus",
+    "StatusReading",
+    "TimeBudget",
+    "account_of_arn",
+    "attributes",
     "cloudformation_client",
     "configure_logging",
     "ecr_client",
     "event_problem",
-    "failed_create_marker",
-    "parse_properties",
+    "failure_reason",
+    "partition_of_arn",
+    "repository_arn",
 ]

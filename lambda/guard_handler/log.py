@@ -120,7 +120,15 @@ def configure_logging(context: LogContext, *, level: int = logging.INFO) -> None
 
     Examples
     --------
-    >>> configure_logging(LogContext())  # doctest: +SKIP
+    >>> root = logging.getLogger()
+    >>> saved = root.level, [(handler, handler.formatter) for handler in root.handlers]
+    >>> configure_logging(LogContext())
+    >>> all(isinstance(handler.formatter, JsonFormatter) for handler in root.handlers)
+    True
+    >>> root.setLevel(saved[0])
+    >>> for handler, formatter in saved[1]:
+    ...     handler.setFormatter(formatter)
+    >>> root.handlers[:] = [handler for handler, _ in saved[1]]
     """
     root = logging.getLogger()
     if not root.handlers:

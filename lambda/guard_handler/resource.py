@@ -1,54 +1,64 @@
-"""Create, update and delete one ``Custom::EcrLifecyclePolicy``: preview, gate, then put.
+"""``GuardedPolicyResource``: one CloudFormation request in, one truthful :class:`Outcome` out; never raises.
 
-The behaviour is DESIGN.md's "Handler behaviour": a live policy equal to the desired one succeeds
-without a preview; during a stack rollback the requested policy is restored without the gate;
-otherwise ECR's preview runs within the time left, the gate decides, and only then the policy is put
-(never with ``PreviewOnly``). Delete removes only the policy this resource manages. Every failure
-becomes a FAILED :class:`Outcome` with a short reason; the details go to JSON log lines.
+Create and Update are :class:`~guard_handler.apply.Applier`'s, Delete is
+:class:`~guard_handler.removal.Remover`'s. This class fixes the invocation's one deadline
+(``start + context.get_remaining_time_in_millis() / 1000``), builds the writer that checks it before
+every write, records the final answer in the :class:`~guard_handler.latch.AnswerLatch` and turns every
+failure into a FAILED outcome with a short reason (see :func:`~guard_handler.outcome.failure_reason`).
+
+Upgrade note: resources created by versions without ownership tags own nothing on the repository.
+Their next Create/Update records the ownership; a Delete before that leaves the policy in place (and
+says so in the log) instead of removing a policy nothing proves is theirs.
 
 Examples
 --------
->>> resource = GuardedPolicyResource(policies=EcrPolicies(ecr_client()),  # doctest: +SKIP
-...                                  stacks=StackStatus(cloudformation_client()), clock=time.monotonic,
-...                                  sleep=time.sleep, log_context=LogContext())
->>> resource.handle(event, context).status  # doctest: +SKIP
-'SUCCESS'
+>>> import time
+>>> from guard_handler.log import LogContext
+>>> class NoAws:  # this example fails before any AWS call: the properties are bad
+...     client = None
+>>> resource = GuardedPolicyResource(policies=NoAws(), stacks=None, clock=time.monotonic, sleep=time.sleep,
+...                                  log_context=LogContext())
+>>> class Context:
+...     aws_request_id = "req-1"
+...     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:guard"
+...     def get_remaining_time_in_millis(self):
+...         return 60_000
+>>> event = {"RequestType": "Create", "RequestId": "r-1", "LogicalResourceId": "Guard",
+...          "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
+...          "ResourceProperties": {"RepositoryName": "App"}}
+>>> outcome = resource.handle(event, Context())
+>>> outcome.status, outcome.physical_id
+('FAILED', 'ecr-lifecycle-guard:failed-create:r-1')
+>>> outcome.reason[:54]
+'RepositoryName: must be an ECR repository name (2-256 '
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
+from ecr_lifecycle_guard.aws_errors import as_call_error
+from ecr_lifecycle_guard.contract import failed_create_marker, region_of_arn
 from ecr_lifecycle_guard.ecr_preview import DEFAULT_POLL_INTERVAL, run_preview
-from ecr_lifecycle_guard.engine import policies_equivalent
-from ecr_lifecycle_guard.errors import (
-    EcrCallError,
-    GateBlockedError,
-    GuardError,
-    PolicyValidationError,
-    PropertyError,
-)
-from ecr_lifecycle_guard.gate import REASON_MAX_LENGTH, PreviewFigures, check_gate
+from ecr_lifecycle_guard.errors import GuardError
+from guard_handler.apply import Applier, PreviewRunner
+from guard_handler.budget import Deadline, TimeBudget
+from guard_handler.in_use import InUseDiscovery
+from guard_handler.invocation import Invocation
+from guard_handler.latch import AnswerLatch
 from guard_handler.log import LogContext
-from guard_handler.properties import (
-    FAILED_CREATE_PREFIX,
-    ResourceProperties,
-    account_of_arn,
-    failed_create_marker,
-    parse_physical_id,
-    parse_properties,
-)
-from guard_handler.service import EcrPolicies, StackStatus
+from guard_handler.outcome import Outcome, failure_reason
+from guard_handler.properties import account_of_arn, partition_of_arn
+from guard_handler.removal import Remover
+from guard_handler.service import EcrPolicies, function_region
+from guard_handler.stack_status import StackStatus
+from guard_handler.writes import Writer
 
-__all__ = ["RESPONSE_RESERVE_SECONDS", "GuardedPolicyResource", "LambdaContext", "Outcome", "PreviewRunner"]
+__all__ = ["GuardedPolicyResource", "LambdaContext"]
 
 logger = logging.getLogger(__name__)
-
-#: Lambda time kept back from the preview for the put and for sending the response.
-RESPONSE_RESERVE_SECONDS = 10.0
 
 
 class LambdaContext(Protocol):
@@ -60,65 +70,27 @@ class LambdaContext(Protocol):
     def get_remaining_time_in_millis(self) -> int: ...
 
 
-class PreviewRunner(Protocol):
-    """:func:`ecr_lifecycle_guard.ecr_preview.run_preview`'s signature (injectable for tests)."""
-
-    def __call__(
-        self,
-        client: Any,
-        *,
-        repository: str,
-        registry_id: str | None,
-        policy_text: str,
-        deadline: float,
-        clock: Callable[[], float],
-        sleep: Callable[[float], None],
-        poll_interval: float = ...,
-        count_visible: bool = ...,
-    ) -> PreviewFigures: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What to answer CloudFormation.
-
-    Examples
-    --------
-    >>> Outcome("SUCCESS", "123456789012/app").data
-    {}
-    """
-
-    status: Literal["SUCCESS", "FAILED"]
-    physical_id: str
-    reason: str = ""
-    data: dict[str, str] = field(default_factory=dict)
-
-
-def _data(status: str, *, applied: bool, figures: PreviewFigures | None = None) -> dict[str, str]:
-    """The ``Data`` block (a few short strings: far below CloudFormation's 4,096-byte response limit)."""
-    return {
-        "ExpiringImageCount": str(figures.expiring if figures else 0),
-        "TransitioningImageCount": str(figures.transitioning if figures else 0),
-        "PolicyApplied": "true" if applied else "false",
-        "PreviewStatus": status,
-    }
-
-
 class GuardedPolicyResource:
     """The custom resource's logic, with every dependency injected.
 
     Parameters
     ----------
     policies
-        The repository's lifecycle policy (ECR); its ``client`` also runs the preview.
+        The repository's lifecycle policy and owner tag (ECR); its ``client`` also runs the preview.
     stacks
         The stack's status (rollback detection).
     clock, sleep
         ``time.monotonic`` and ``time.sleep`` in production.
     log_context
         Receives the ``repository`` and ``phase`` fields of the log lines.
+    latch
+        Shared with the timeout answer (``BoundedCfnResource``); reset by the caller per invocation.
+    budget
+        How the end of the invocation is shared between writes, the timeout answer and the sender.
     preview
         The preview runner (:func:`~ecr_lifecycle_guard.ecr_preview.run_preview`).
+    discovery
+        Starts in-use discovery (default: the real one, with boto3).
     poll_interval
         Seconds between preview polls.
     """
@@ -127,20 +99,32 @@ class GuardedPolicyResource:
         self,
         *,
         policies: EcrPolicies,
-        stacks: StackStatus,
+        stacks: StackStatus | None,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
         log_context: LogContext,
+        latch: AnswerLatch | None = None,
+        budget: TimeBudget | None = None,
         preview: PreviewRunner = run_preview,
+        discovery: InUseDiscovery | None = None,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
     ) -> None:
-        self._policies = policies
-        self._stacks = stacks
         self._clock = clock
         self._sleep = sleep
         self._log = log_context
-        self._preview = preview
-        self._poll_interval = poll_interval
+        self.latch = latch or AnswerLatch()
+        self._budget = budget or TimeBudget()
+        self._applier = Applier(
+            policies=policies,
+            stacks=stacks,  # type: ignore[arg-type]  # None only where no Create/Update is handled
+            preview=preview,
+            discovery=discovery or InUseDiscovery(clock=clock, sleep=sleep),
+            clock=clock,
+            sleep=sleep,
+            log_context=log_context,
+            poll_interval=poll_interval,
+        )
+        self._remover = Remover(policies=policies, log_context=log_context)
 
     def handle(self, event: Mapping[str, Any], context: LambdaContext) -> Outcome:
         """Process one (well-formed) CloudFormation event; never raises.
@@ -148,130 +132,44 @@ class GuardedPolicyResource:
         A failed Create answers with the failed-create marker as physical id; a failed Update or
         Delete keeps the event's physical id.
         """
-        started = self._clock()
+        invocation = self._invocation(event, context)
         try:
             if event["RequestType"] == "Delete":
-                return self._delete(event, context)
-            return self._apply(event, context, lambda_deadline=started + context.get_remaining_time_in_millis() / 1000)
+                outcome = self._remover.delete(event, invocation)
+            else:
+                outcome = self._applier.apply(event, invocation)
         except Exception as error:
-            reason = _failure_reason(error, self._log.fields().get("repository"), context.aws_request_id)
+            reason = failure_reason(
+                error,
+                repository=self._log.fields().get("repository"),
+                request_id=invocation.request_id,
+                notes=invocation.notes,
+            )
             self._log_failure(error, reason)
             failed_id = event.get("PhysicalResourceId") or failed_create_marker(str(event["RequestId"]))
-            return Outcome("FAILED", str(failed_id), reason)
+            outcome = Outcome("FAILED", str(failed_id), reason)
+        self.latch.record(outcome)
+        return outcome
 
-    def _apply(self, event: Mapping[str, Any], context: LambdaContext, *, lambda_deadline: float) -> Outcome:
-        self._log.set(phase="validate")
-        props = self._properties(event, context)
-        self._log.set(repository=props.repository_name, phase="read")
-        live = self._policies.get(props.registry_id, props.repository_name)
-        if live is not None and policies_equivalent(live, props.policy_text):
-            logger.info("the live policy already equals the desired one; no preview needed")
-            return Outcome("SUCCESS", props.physical_id, data=_data("SKIPPED_UNCHANGED", applied=True))
-        if self._rolling_back(str(event["StackId"])):
-            logger.warning("the stack is rolling back: restoring the requested policy without the gate")
-            return self._put(props, _data("SKIPPED_ROLLBACK", applied=not props.preview_only))
-        self._log.set(phase="preview")
-        deadline = min(self._clock() + props.preview_timeout_seconds, lambda_deadline - RESPONSE_RESERVE_SECONDS)
-        figures = self._preview(
-            self._policies.client,
-            repository=props.repository_name,
-            registry_id=props.registry_id,
-            policy_text=props.policy_text,
-            deadline=deadline,
-            clock=self._clock,
-            sleep=self._sleep,
-            poll_interval=self._poll_interval,
-            count_visible=props.limits.needs_visible_count,
+    def _invocation(self, event: Mapping[str, Any], context: LambdaContext) -> Invocation:
+        started = self._clock()
+        deadline = Deadline(
+            clock=self._clock, at=started + context.get_remaining_time_in_millis() / 1000, budget=self._budget
         )
-        self._log.set(phase="gate")
-        verdict = check_gate(props.limits, figures)
-        details = {
-            "preview": figures.as_log(),
-            "limits": asdict(props.limits),
-            "violations": [str(v) for v in verdict.violations],
-        }
-        if not verdict.passed:
-            logger.error("the gate blocked the policy; the live policy is unchanged", extra={"details": details})
-            raise GateBlockedError(verdict, props.repository_name)
-        logger.info("the preview is within the limits", extra={"details": details})
-        return self._put(props, _data("COMPLETE", applied=not props.preview_only, figures=figures))
-
-    def _put(self, props: ResourceProperties, data: dict[str, str]) -> Outcome:
-        if props.preview_only:
-            logger.info("PreviewOnly: the policy is not put")
-        else:
-            self._log.set(phase="put")
-            self._policies.put(props.registry_id, props.repository_name, props.policy_text)
-            logger.info("lifecycle policy put")
-        return Outcome("SUCCESS", props.physical_id, data=data)
-
-    def _delete(self, event: Mapping[str, Any], context: LambdaContext) -> Outcome:
-        physical_id = str(event["PhysicalResourceId"])
-        done = Outcome("SUCCESS", physical_id)
-        target = parse_physical_id(physical_id)
-        if physical_id.startswith(FAILED_CREATE_PREFIX) or target is None:
-            logger.info("the create of this resource failed or never put a policy: nothing to delete")
-            return done
-        registry_id, repository = target
-        self._log.set(repository=repository, phase="delete")
-        try:
-            props = self._properties(event, context)
-        except (PropertyError, PolicyValidationError) as error:
-            logger.warning(
-                "properties unreadable; the policy is left in place", extra={"details": {"error": str(error)}}
-            )
-            return done
-        if props.on_delete == "retain":
-            logger.info("OnDelete=retain: the policy is left in place")
-            return done
-        try:
-            live = self._policies.get(registry_id, repository)
-        except EcrCallError as error:
-            if error.code != "RepositoryNotFoundException":
-                raise
-            logger.info("the repository is gone: nothing to delete")
-            return done
-        if live is None:
-            logger.info("the repository has no lifecycle policy: nothing to delete")
-        elif not policies_equivalent(live, props.policy_text):
-            logger.warning("the live policy is not the one this resource put (changed out of band); left in place")
-        elif self._policies.delete(registry_id, repository):
-            logger.info("lifecycle policy deleted")
-        return done
-
-    def _properties(self, event: Mapping[str, Any], context: LambdaContext) -> ResourceProperties:
-        account = account_of_arn(context.invoked_function_arn)
-        return parse_properties(event.get("ResourceProperties"), default_registry_id=account)
-
-    def _rolling_back(self, stack_id: str) -> bool:
-        self._log.set(phase="rollback-check")
-        try:
-            status = self._stacks.status(stack_id)
-        except EcrCallError as error:
-            logger.warning("stack status unknown; gating as usual", extra={"details": {"error": str(error)}})
-            return False
-        return status.endswith("ROLLBACK_IN_PROGRESS")
+        function_arn = str(getattr(context, "invoked_function_arn", ""))
+        return Invocation(
+            request_id=str(getattr(context, "aws_request_id", "")),
+            account=account_of_arn(function_arn),
+            partition=partition_of_arn(function_arn),
+            region=function_region() or region_of_arn(function_arn),
+            stack_id=str(event.get("StackId", "")),
+            logical_id=str(event.get("LogicalResourceId", "")),
+            deadline=deadline,
+            writer=Writer(latch=self.latch, deadline=deadline, sleep=self._sleep),
+        )
 
     def _log_failure(self, error: Exception, reason: str) -> None:
-        if isinstance(error, GuardError):
+        if isinstance(error, GuardError) or as_call_error(error) is not None:
             logger.error("request failed: %s", error, extra={"details": {"reason": reason}})
         else:
-            logger.exception("unexpected error", extra={"details": {"reason": reason}})
-
-
-def _failure_reason(error: Exception, repository: str | None, request_id: str) -> str:
-    """A reason of at most 200 characters that ends with where the details are logged."""
-    suffix = f"; details in log, request {request_id}"
-    if isinstance(error, GateBlockedError):
-        return error.verdict.short_reason(error.repository, suffix=suffix)
-    if isinstance(error, PolicyValidationError):
-        more = f" (+{len(error.issues) - 1} more)" if len(error.issues) > 1 else ""
-        text = f"LifecyclePolicyText: {error.issues[0]}{more}" if error.issues else f"LifecyclePolicyText: {error}"
-    elif isinstance(error, GuardError):
-        text = str(error)
-    else:
-        text = f"unexpected {type(error).__name__}: {error}"
-    if repository and repository not in text:
-        text += f" (repository '{repository}')"
-    room = REASON_MAX_LENGTH - len(suffix)
-    return (text if len(text) <= room else text[: room - 3] + "...") + suffix
+            logger.exception("request failed", extra={"details": {"reason": reason}})

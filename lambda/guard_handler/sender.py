@@ -1,16 +1,20 @@
 """Deliver the custom resource's response to CloudFormation's pre-signed URL, reliably but boundedly.
 
 crhelper's own sender treats an HTTP 500 as delivered and otherwise retries forever. Here connection
-errors and HTTP 5xx are retried with back-off until a deadline before the Lambda's end; a 4xx is final.
-:class:`BoundedCfnResource` plugs this sender into crhelper and answers with a marker physical id
-when crhelper itself fails a Create (so the rollback Delete that follows knows there is nothing to delete).
+errors and HTTP 5xx are retried with back-off until a total deadline before the Lambda's end; a 4xx is
+final; every attempt is bounded as a whole (:func:`~guard_handler.transport.put_status`), so a response
+URL that drips its answer cannot keep the sender past the deadline.
+
+:class:`BoundedCfnResource` plugs this sender into crhelper. Its timeout answer and the handler's main
+thread share an :class:`~guard_handler.latch.AnswerLatch`: exactly one of them answers, no write starts
+after the timeout answer is claimed, a write in flight is waited for, and the timeout answer says what
+is true of the live state (SUCCESS when the policy write landed, never FAILED over it).
 
 Examples
 --------
->>> import time
->>> sender = ResponseSender(clock=time.monotonic, sleep=time.sleep)
->>> sender.send("https://cloudformation-custom-resource-response.example/...", {"Status": "SUCCESS"},
-...             deadline=time.monotonic() + 5)  # doctest: +SKIP
+>>> sender = ResponseSender(clock=lambda: 0.0, sleep=lambda s: None, transport=lambda *a, **k: 200)
+>>> sender.send("https://cloudformation-custom-resource-response.example/k?X-Amz-Signature=s",
+...             {"Status": "SUCCESS"}, deadline=5.0)
 True
 """
 
@@ -19,77 +23,58 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import ssl
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 from crhelper import CfnResource
 
+from ecr_lifecycle_guard.contract import failed_create_marker
 from ecr_lifecycle_guard.gate import REASON_MAX_LENGTH
-from guard_handler.properties import failed_create_marker
+from guard_handler.budget import TimeBudget
+from guard_handler.latch import AnswerLatch
+from guard_handler.transport import put_status
 
-__all__ = [
-    "SEND_MARGIN_SECONDS",
-    "TIMEOUT_MARGIN_SECONDS",
-    "BoundedCfnResource",
-    "Connect",
-    "ResponseSender",
-    "https_connect",
-]
+__all__ = ["SEND_MARGIN_SECONDS", "TIMEOUT_MARGIN_SECONDS", "BoundedCfnResource", "ResponseSender", "Transport"]
 
 logger = logging.getLogger(__name__)
 
 #: Stop sending this long before the Lambda's deadline.
-SEND_MARGIN_SECONDS = 1.0
-#: crhelper's timeout answers FAILED this long before the Lambda's deadline (leaves the sender ~3 s).
-TIMEOUT_MARGIN_SECONDS = 4.0
-_FIRST_BACKOFF = 0.2
-_MAX_BACKOFF = 2.0
-_MAX_ATTEMPT_SECONDS = 10.0
+SEND_MARGIN_SECONDS: Final = 1.0
+#: crhelper's timeout answers this long before the Lambda's deadline: one write in flight, then the send.
+TIMEOUT_MARGIN_SECONDS: Final = TimeBudget().timer_margin
+_FIRST_BACKOFF: Final = 0.2
+_MAX_BACKOFF: Final = 2.0
+_MAX_ATTEMPT_SECONDS: Final = 10.0
 
 
-class _Response(Protocol):
-    status: int
+class Transport(Protocol):
+    """:func:`~guard_handler.transport.put_status`'s signature (injectable for tests)."""
 
-    def read(self) -> bytes: ...
-
-
-class _Connection(Protocol):
-    def request(self, method: str, url: str, body: bytes, headers: Mapping[str, str]) -> None: ...
-
-    def getresponse(self) -> _Response: ...
-
-    def close(self) -> None: ...
-
-
-#: Open a connection to ``host`` (``host[:port]``) with a timeout in seconds.
-Connect = Callable[[str, float], _Connection]
-
-
-def https_connect(host: str, timeout: float) -> _Connection:
-    """An HTTPS connection verified against the default trust store (``SSL_CERT_FILE`` is honoured)."""
-    return http.client.HTTPSConnection(host, timeout=timeout, context=ssl.create_default_context())
+    def __call__(
+        self, host: str, port: int, host_header: str, target: str, body: bytes, *, deadline: float,
+        clock: Callable[[], float],
+    ) -> int: ...  # fmt: skip
 
 
 class ResponseSender:
-    """PUT a JSON body to a pre-signed URL; retry connection errors and HTTP 5xx until a deadline.
+    """PUT a JSON body to a pre-signed URL; retry connection errors and HTTP 5xx until a total deadline.
 
     Parameters
     ----------
     clock, sleep
         ``time.monotonic`` and ``time.sleep`` in production.
-    connect
-        Opens the connection; :func:`https_connect` by default.
+    transport
+        One bounded PUT; :func:`~guard_handler.transport.put_status` by default.
     """
 
     def __init__(
-        self, *, clock: Callable[[], float], sleep: Callable[[float], None], connect: Connect = https_connect
+        self, *, clock: Callable[[], float], sleep: Callable[[float], None], transport: Transport = put_status
     ) -> None:
         self._clock = clock
         self._sleep = sleep
-        self._connect = connect
+        self._transport = transport
 
     def send(self, url: str, body: Mapping[str, Any], *, deadline: float) -> bool:
         """Deliver ``body``; return whether CloudFormation accepted it. Never logs ``url``.
@@ -100,9 +85,8 @@ class ResponseSender:
         False
         """
         parts = urlsplit(url)
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         data = json.dumps(body).encode()
-        headers = {"content-type": "", "content-length": str(len(data))}
         backoff = _FIRST_BACKOFF
         attempt = 0
         while True:
@@ -110,7 +94,9 @@ class ResponseSender:
             if remaining <= 0:
                 break
             attempt += 1
-            status = self._attempt(parts.netloc, target, data, headers, min(remaining, _MAX_ATTEMPT_SECONDS))
+            attempt_deadline = self._clock() + min(remaining, _MAX_ATTEMPT_SECONDS)
+            host, port = parts.hostname or "", parts.port or 443
+            status = self._attempt(host, port, parts.netloc, target, data, attempt_deadline)
             if status is not None and status < 500:
                 if 200 <= status < 300:
                     logger.info("response delivered to CloudFormation", extra={"details": {"http_status": status}})
@@ -128,35 +114,33 @@ class ResponseSender:
         )
         return False
 
-    def _attempt(self, host: str, target: str, data: bytes, headers: Mapping[str, str], timeout: float) -> int | None:
+    def _attempt(self, host: str, port: int, netloc: str, target: str, data: bytes, deadline: float) -> int | None:
         """One PUT: the HTTP status, or ``None`` after a connection error (logged without the URL)."""
-        connection = self._connect(host, timeout)
         try:
-            connection.request("PUT", target, data, headers)
-            response = connection.getresponse()
-            response.read()
+            status = self._transport(host, port, netloc, target, data, deadline=deadline, clock=self._clock)
         except (OSError, http.client.HTTPException) as error:
             logger.warning("sending the response failed; retrying", extra={"details": {"error": type(error).__name__}})
             return None
-        finally:
-            connection.close()
-        if response.status >= 500:
+        if status >= 500:
             logger.warning(
-                "response URL answered with a server error; retrying",
-                extra={"details": {"http_status": response.status}},
+                "response URL answered with a server error; retrying", extra={"details": {"http_status": status}}
             )
-        return response.status
+        return status
 
 
 class BoundedCfnResource(CfnResource):
-    """crhelper's ``CfnResource`` with the bounded sender, one response per request and an earlier timeout.
+    """crhelper's ``CfnResource`` with the bounded sender, one truthful answer per request and an earlier timeout.
 
-    - Every response goes through :class:`ResponseSender`, at most once per request (crhelper's timeout
-      timer and the handler's own answer cannot both be sent).
+    - Every response goes through :class:`ResponseSender`, once per request: the main thread and the
+      timeout path take the answer through the shared :class:`~guard_handler.latch.AnswerLatch`.
     - crhelper's timeout fires ``timeout_margin`` seconds before the Lambda deadline (at most half the
-      time left; crhelper's own 0.5 s is too late for any retry), so even a hung call is answered.
-    - A response without a physical id (crhelper's own failure paths) keeps the event's id, and a failed
-      Create answers with the failed-create marker, never with crhelper's random id (crhelper issue #7).
+      time left): it claims the answer (no write starts any more), waits for a write sequence in flight
+      until ``send_reserve`` seconds are left, then answers what the resource recorded as true —
+      FAILED ("ran out of time") when nothing changed, the recorded answer otherwise.
+    - The main thread does not return before the timeout path has sent its answer (Lambda freezes the
+      sandbox when the handler returns).
+    - A response without a physical id keeps the event's id, and a failed Create answers with the
+      failed-create marker, never with crhelper's random id (crhelper issue #7).
     - The reason is cut to :data:`~ecr_lifecycle_guard.gate.REASON_MAX_LENGTH` characters.
 
     Parameters
@@ -165,8 +149,12 @@ class BoundedCfnResource(CfnResource):
         Delivers the response.
     clock
         The clock the sender's deadline is computed on.
+    latch
+        Shared with the resource's writes.
     timeout_margin
-        How long before the Lambda deadline to answer FAILED if the handler is still running.
+        How long before the Lambda deadline the timeout path answers if the handler is still running.
+    send_reserve
+        How long before the Lambda deadline the timeout path stops waiting for a write in flight.
     **kwargs
         Passed to ``CfnResource`` (``log_level``, ``sleep_on_delete``, ...).
     """
@@ -176,23 +164,28 @@ class BoundedCfnResource(CfnResource):
         *,
         sender: ResponseSender,
         clock: Callable[[], float],
+        latch: AnswerLatch | None = None,
         timeout_margin: float = TIMEOUT_MARGIN_SECONDS,
+        send_reserve: float = TimeBudget().send,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._sender = sender
         self._clock = clock
+        self.latch = latch or AnswerLatch()
         self._timeout_margin = timeout_margin
-        self._response_lock = threading.Lock()
-        self._responded = False
+        self._send_reserve = send_reserve
 
     def __call__(self, event: Mapping[str, Any], context: Any) -> None:
-        self._responded = False
-        super().__call__(event, context)
+        self.latch.reset()
+        try:
+            super().__call__(event, context)
+        finally:
+            self._await_timeout_answer()
 
     def reject(self, event: Mapping[str, Any], context: Any, reason: str) -> None:
         """Answer FAILED to an event crhelper cannot process (missing or unknown fields)."""
-        self._responded = False
+        self.latch.reset()
         self._event = dict(event)
         self._context = context
         self._response_url = str(event.get("ResponseURL", ""))
@@ -213,26 +206,45 @@ class BoundedCfnResource(CfnResource):
         self._timer.daemon = True
         self._timer.start()
 
+    def _await_timeout_answer(self) -> None:
+        timer = self._timer
+        if timer is not None and timer is not threading.current_thread() and self._context is not None:
+            timer.join(max(self._context.get_remaining_time_in_millis() / 1000.0, 0.0))
+
     def _on_timeout(self) -> None:
-        logger.error("the Lambda is about to time out; answering FAILED")
-        self._send("FAILED", f"the handler ran out of time; details in log, request {self._context.aws_request_id}")
+        remaining = self._context.get_remaining_time_in_millis() / 1000.0
+        claim = self.latch.claim_answer(timeout=remaining - self._send_reserve)
+        if claim.already_answered:
+            return
+        if not claim.settled:
+            logger.error("a write was still in flight when the answer had to go: its outcome is unknown")
+        truth = claim.truth
+        if truth is None:
+            logger.error("the Lambda is about to time out; answering FAILED (nothing was changed)")
+            request = self._context.aws_request_id
+            self._deliver("FAILED", f"the handler ran out of time; details in log, request {request}", "", {})
+            return
+        if truth.status == "SUCCESS":
+            logger.error("the Lambda is about to time out after the change was made: answering what is live (SUCCESS)")
+        self._deliver(truth.status, truth.reason, truth.physical_id, truth.data)
 
     def _send(self, status: str | None = None, reason: str = "", send_response: object = None) -> None:
         """Replace crhelper's sender (same signature; ``send_response`` is ignored)."""
-        with self._response_lock:
-            if self._responded:
-                logger.warning("a response was already sent for this request; not sending another")
-                return
-            self._responded = True
+        if not self.latch.answer():
+            logger.warning("the timeout path has the answer for this request; the main thread sends nothing")
+            return
         text = str(reason if status else self.Reason)
+        self._deliver(str(status or self.Status), text, str(self.PhysicalResourceId or ""), dict(self.Data or {}))
+
+    def _deliver(self, status: str, reason: str, physical_id: str, data: Mapping[str, Any]) -> None:
         body = {
-            "Status": status or self.Status,
-            "Reason": text if len(text) <= REASON_MAX_LENGTH else text[: REASON_MAX_LENGTH - 3] + "...",
-            "PhysicalResourceId": str(self.PhysicalResourceId or self._fallback_physical_id()),
+            "Status": status,
+            "Reason": reason if len(reason) <= REASON_MAX_LENGTH else reason[: REASON_MAX_LENGTH - 3] + "...",
+            "PhysicalResourceId": physical_id or self._fallback_physical_id(),
             "StackId": self.StackId,
             "RequestId": self.RequestId,
             "LogicalResourceId": self.LogicalResourceId,
-            "Data": self.Data,
+            "Data": dict(data),
             "NoEcho": self.NoEcho,
         }
         if not self._response_url:

@@ -1,134 +1,187 @@
-"""Thin boto3 calls: the repository's lifecycle policy (ECR) and the stack's status (CloudFormation).
+"""Thin boto3 calls on one repository: its lifecycle policy and its owner tag.
 
-Clients use botocore's ``standard`` retry mode (throttling and 5xx are retried with back-off) and
-short timeouts, so a slow endpoint cannot eat the Lambda's budget. The endpoint, region and
-credentials come from the usual AWS variables (``AWS_ENDPOINT_URL`` points them at the local stand-in).
-AWS errors become :class:`EcrCallError` with the operation and the AWS error code.
+Two ECR clients with different settings:
+
+* reads and ECR's preview use botocore's ``standard`` retries (throttling and 5xx are retried with
+  back-off) and short timeouts;
+* writes (put, delete, tag, untag) use a client that makes exactly one attempt with connect/read
+  timeouts of :data:`~guard_handler.budget.WRITE_CONNECT_TIMEOUT` /
+  :data:`~guard_handler.budget.WRITE_READ_TIMEOUT` seconds: the handler retries throttling itself and
+  checks the invocation's time budget before every attempt (:mod:`guard_handler.writes`), so no write
+  can still be running when the answer goes out.
+
+The endpoint, region and credentials come from the usual AWS variables (``AWS_ENDPOINT_URL`` points
+them at the local stand-in). Every AWS error, connection errors included, becomes
+:class:`~ecr_lifecycle_guard.errors.EcrCallError` with the operation, the code and AWS's own message.
 
 Examples
 --------
->>> policies = EcrPolicies(ecr_client())  # doctest: +SKIP
->>> policies.get("123456789012", "app") is None  # doctest: +SKIP
-True
+>>> repository_arn("aws", "eu-west-1", "123456789012", "team/app")
+'arn:aws:ecr:eu-west-1:123456789012:repository/team/app'
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
-from ecr_lifecycle_guard.errors import EcrCallError
+from ecr_lifecycle_guard.aws_errors import as_call_error, aws_error_code
+from ecr_lifecycle_guard.contract import OWNER_TAG_KEY
+from guard_handler.budget import WRITE_CONNECT_TIMEOUT, WRITE_READ_TIMEOUT
 
 if TYPE_CHECKING:  # pragma: no cover
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_ecr import ECRClient
 
-__all__ = ["CLIENT_CONFIG", "EcrPolicies", "StackStatus", "cloudformation_client", "ecr_client"]
+__all__ = [
+    "READ_CONFIG",
+    "STATUS_CONFIG",
+    "WRITE_CONFIG",
+    "EcrPolicies",
+    "cloudformation_client",
+    "ecr_client",
+    "function_region",
+    "repository_arn",
+]
 
-#: botocore settings of every client the handler builds.
-CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5},
-    connect_timeout=5,
-    read_timeout=15,
-    user_agent_extra="ecr-lifecycle-guard",
+_AGENT: Final = "ecr-lifecycle-guard"
+#: Reads and ECR's preview: botocore retries throttling and 5xx.
+READ_CONFIG: Final = Config(
+    retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10, user_agent_extra=_AGENT
 )
-_NOT_FOUND = frozenset({"LifecyclePolicyNotFoundException", "RepositoryNotFoundException"})
+#: Writes: exactly one attempt each, short timeouts (the handler retries within its time budget).
+WRITE_CONFIG: Final = Config(
+    retries={"mode": "standard", "total_max_attempts": 1},
+    connect_timeout=WRITE_CONNECT_TIMEOUT,
+    read_timeout=WRITE_READ_TIMEOUT,
+    user_agent_extra=_AGENT,
+)
+#: The stack status: one attempt each; the handler retries throttling itself, within its deadline.
+STATUS_CONFIG: Final = Config(
+    retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=2, read_timeout=5, user_agent_extra=_AGENT
+)
+_NOT_FOUND: Final = frozenset({"LifecyclePolicyNotFoundException", "RepositoryNotFoundException"})
+_T = TypeVar("_T")
 
 
-def ecr_client() -> ECRClient:
-    """An ECR client with :data:`CLIENT_CONFIG` in the function's region (``AWS_REGION``)."""
-    return boto3.client("ecr", region_name=_region(), config=CLIENT_CONFIG)
-
-
-def cloudformation_client() -> CloudFormationClient:
-    """A CloudFormation client with :data:`CLIENT_CONFIG` in the function's region."""
-    return boto3.client("cloudformation", region_name=_region(), config=CLIENT_CONFIG)
-
-
-def _region() -> str | None:
-    """Lambda sets ``AWS_REGION``; botocore itself reads only ``AWS_DEFAULT_REGION`` and its config."""
+def function_region() -> str | None:
+    """The function's region: Lambda sets ``AWS_REGION`` (botocore itself reads only ``AWS_DEFAULT_REGION``)."""
     return os.environ.get("AWS_REGION") or None
+
+
+def ecr_client(config: Config = READ_CONFIG) -> ECRClient:
+    """An ECR client in the function's region (:data:`READ_CONFIG` unless told otherwise)."""
+    return boto3.client("ecr", region_name=function_region(), config=config)
+
+
+def cloudformation_client(config: Config = STATUS_CONFIG) -> CloudFormationClient:
+    """A CloudFormation client in the function's region (:data:`STATUS_CONFIG` unless told otherwise)."""
+    return boto3.client("cloudformation", region_name=function_region(), config=config)
+
+
+def repository_arn(partition: str, region: str, registry_id: str, repository: str) -> str:
+    """The repository's ARN (what the tag operations address)."""
+    return f"arn:{partition}:ecr:{region}:{registry_id}:repository/{repository}"
 
 
 @contextmanager
 def _aws_errors(operation: str) -> Iterator[None]:
     try:
         yield
-    except ClientError as error:
-        details = error.response.get("Error", {})
-        raise EcrCallError(operation, str(details.get("Code", "Unknown")), str(details.get("Message", ""))) from error
+    except Exception as error:
+        call_error = as_call_error(error, operation)
+        if call_error is None:
+            raise
+        raise call_error from error
+
+
+def _call(operation: str, call: Callable[[], _T]) -> _T:
+    with _aws_errors(operation):
+        return call()
 
 
 class EcrPolicies:
-    """Get, put and delete one repository's lifecycle policy.
+    """Get, put and delete one repository's lifecycle policy; read and change its owner tag.
 
     Parameters
     ----------
     client
-        A boto3 ECR client; also handed to the preview runner as :attr:`client`.
+        The ECR client for reads; also handed to the preview runner as :attr:`client`.
+    write_client
+        The single-attempt ECR client for writes and for checking a write's effect (default: ``client``).
     """
 
-    def __init__(self, client: ECRClient) -> None:
+    def __init__(self, client: ECRClient, write_client: ECRClient | None = None) -> None:
         self.client = client
+        self.write_client = write_client or client
 
-    def get(self, registry_id: str, repository: str) -> str | None:
+    def get(self, registry_id: str, repository: str, *, quick: bool = False) -> str | None:
         """The live policy text, or ``None`` when the repository has none.
+
+        ``quick`` reads with the single-attempt client (to check what a write did).
 
         Raises
         ------
         EcrCallError
             Any AWS error, ``RepositoryNotFoundException`` included.
         """
+        client = self.write_client if quick else self.client
         with _aws_errors("GetLifecyclePolicy"):
             try:
-                response = self.client.get_lifecycle_policy(registryId=registry_id, repositoryName=repository)
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") == "LifecyclePolicyNotFoundException":
+                response = client.get_lifecycle_policy(registryId=registry_id, repositoryName=repository)
+            except Exception as error:
+                if aws_error_code(error) == "LifecyclePolicyNotFoundException":
                     return None
                 raise
-        return response["lifecyclePolicyText"]
+        return str(response["lifecyclePolicyText"])
 
     def put(self, registry_id: str, repository: str, policy_text: str) -> None:
-        """Create or replace the repository's policy."""
-        with _aws_errors("PutLifecyclePolicy"):
-            self.client.put_lifecycle_policy(
+        """Create or replace the repository's policy (one attempt)."""
+        _call(
+            "PutLifecyclePolicy",
+            lambda: self.write_client.put_lifecycle_policy(
                 registryId=registry_id, repositoryName=repository, lifecyclePolicyText=policy_text
-            )
+            ),
+        )
 
     def delete(self, registry_id: str, repository: str) -> bool:
-        """Delete the policy; ``False`` when the repository or its policy is already gone."""
+        """Delete the policy (one attempt); ``False`` when the repository or its policy is already gone."""
         with _aws_errors("DeleteLifecyclePolicy"):
             try:
-                self.client.delete_lifecycle_policy(registryId=registry_id, repositoryName=repository)
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") in _NOT_FOUND:
+                self.write_client.delete_lifecycle_policy(registryId=registry_id, repositoryName=repository)
+            except Exception as error:
+                if aws_error_code(error) in _NOT_FOUND:
                     return False
                 raise
         return True
 
-
-class StackStatus:
-    """Read a stack's status (to tell a rollback from a deploy)."""
-
-    def __init__(self, client: CloudFormationClient) -> None:
-        self._client = client
-
-    def status(self, stack_id: str) -> str:
-        """``StackStatus`` of the stack, e.g. ``UPDATE_ROLLBACK_IN_PROGRESS``.
+    def owner_tag(self, arn: str, *, quick: bool = False) -> str | None:
+        """The value of the owner tag (:data:`~ecr_lifecycle_guard.contract.OWNER_TAG_KEY`), ``None`` when absent.
 
         Raises
         ------
         EcrCallError
-            Any AWS error (the caller logs it and gates as usual).
+            Any AWS error, ``RepositoryNotFoundException`` included.
         """
-        with _aws_errors("DescribeStacks"):
-            stacks = self._client.describe_stacks(StackName=stack_id)["Stacks"]
-        if not stacks:
-            raise EcrCallError("DescribeStacks", "StackNotFound", f"no stack {stack_id}")
-        return stacks[0]["StackStatus"]
+        client = self.write_client if quick else self.client
+        response: Any = _call("ListTagsForResource", lambda: client.list_tags_for_resource(resourceArn=arn))
+        for tag in response.get("tags") or ():
+            if tag.get("Key") == OWNER_TAG_KEY:
+                return str(tag.get("Value", ""))
+        return None
+
+    def set_owner_tag(self, arn: str, value: str) -> None:
+        """Write the owner tag (one attempt)."""
+        _call(
+            "TagResource",
+            lambda: self.write_client.tag_resource(resourceArn=arn, tags=[{"Key": OWNER_TAG_KEY, "Value": value}]),
+        )
+
+    def remove_owner_tag(self, arn: str) -> None:
+        """Remove the owner tag (one attempt); removing an absent tag succeeds."""
+        _call("UntagResource", lambda: self.write_client.untag_resource(resourceArn=arn, tagKeys=[OWNER_TAG_KEY]))

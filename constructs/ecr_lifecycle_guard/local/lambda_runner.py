@@ -92,6 +92,7 @@ def run_lambda(
     memory_mb: int = 256,
     function_name: str = "ecr-lifecycle-guard-handler",
     account_id: str = _DEFAULT_ACCOUNT,
+    init_timeout_seconds: float = INIT_TIMEOUT_SECONDS,
 ) -> LambdaRun:
     """Invoke ``index.handler(event, context)`` from ``asset_dir`` in a Lambda-like subprocess.
 
@@ -110,6 +111,9 @@ def run_lambda(
         Reported as ``context.memory_limit_in_mb`` (not enforced).
     function_name, account_id
         Used for ``context.function_name``, ``invoked_function_arn`` and the log names.
+    init_timeout_seconds
+        How long the init phase (imports) may take: Lambda's 10 s by default. Each real Lambda
+        environment has its own CPU; tests that start dozens at once on a small machine allow more.
 
     Returns
     -------
@@ -152,7 +156,7 @@ def run_lambda(
             process = subprocess.Popen(command, env=environment, stdout=out, stderr=err, pass_fds=(write_fd,))
             os.close(write_fd)
             try:
-                outcome = _supervise(process, _ControlPipe(read_fd), timeout_seconds)
+                outcome = _supervise(process, _ControlPipe(read_fd), init_timeout_seconds)
             finally:
                 os.close(read_fd)
             out.seek(0)
@@ -239,9 +243,9 @@ class _Outcome:
     message: dict[str, Any]
 
 
-def _supervise(process: subprocess.Popen[bytes], control: _ControlPipe, timeout_seconds: float) -> _Outcome:
+def _supervise(process: subprocess.Popen[bytes], control: _ControlPipe, init_timeout_seconds: float) -> _Outcome:
     started = time.monotonic()
-    message = control.read(started + INIT_TIMEOUT_SECONDS)
+    message = control.read(started + init_timeout_seconds)
     invoked = time.monotonic()
     if message is not None and message["event"] == "invoke":
         remaining = float(message["deadline"]) - time.time()

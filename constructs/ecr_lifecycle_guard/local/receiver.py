@@ -200,6 +200,18 @@ class ResponseReceiver:
         with self._changed:
             self._faults.extend([status] * times)
 
+    def clear_faults(self) -> None:
+        """Forget the failures :meth:`fail_next` queued that no PUT has used yet.
+
+        Examples
+        --------
+        >>> with ResponseReceiver() as rx:
+        ...     rx.fail_next(1000, status=503)
+        ...     rx.clear_faults()
+        """
+        with self._changed:
+            self._faults.clear()
+
     def responses(self, key: str) -> list[dict[str, Any]]:
         """The JSON bodies delivered (answered 200) for ``key``, oldest first."""
         with self._changed:

@@ -37,4 +37,7 @@ def harness(asset_dir: Path, receiver: ResponseReceiver) -> Iterator[Harness]:
     """A fresh stand-in with repository ``app`` (seeded) and stack ``guarded``."""
     with EcrStandIn(preview_latency=PREVIEW_LATENCY) as ecr:
         ecr.create_repository("app", images=SEED)
-        yield Harness(ecr, receiver, asset_dir, ecr.create_stack("guarded"))
+        try:
+            yield Harness(ecr, receiver, asset_dir, ecr.create_stack("guarded"))
+        finally:
+            receiver.clear_faults()  # the receiver is shared by the session: no failure leaks into the next test

@@ -13,7 +13,9 @@ from typing import Any
 
 from cfn_events import load_event
 
+from ecr_lifecycle_guard.contract import OWNER_TAG_KEY
 from ecr_lifecycle_guard.local import EcrStandIn, LambdaRun, ResponseReceiver, SeedImage, run_lambda
+from ecr_lifecycle_guard.local.lambda_runner import INIT_TIMEOUT_SECONDS
 
 #: Seconds every stand-in preview stays IN_PROGRESS (short, to keep the suite fast).
 PREVIEW_LATENCY = 0.3
@@ -87,15 +89,27 @@ class Harness:
     invocations: list[Invocation] = field(default_factory=list)
 
     def event(self, kind: str, **changes: Any) -> dict[str, Any]:
-        """A CloudFormation event for this stack, answered to the receiver."""
-        return load_event(kind, StackId=self.stack_id, **changes)
+        """A CloudFormation event for this stack (or ``StackId=...``), answered to the receiver."""
+        return load_event(kind, **{"StackId": self.stack_id, **changes})
 
-    def invoke(self, event: dict[str, Any], *, timeout_seconds: float = 30.0) -> Invocation:
+    def invoke(
+        self,
+        event: dict[str, Any],
+        *,
+        timeout_seconds: float = 90.0,
+        init_timeout_seconds: float = INIT_TIMEOUT_SECONDS,
+    ) -> Invocation:
         """Run the handler on ``event`` (with a fresh response URL) and collect its response."""
         key = f"{event.get('RequestId', 'none')}-{uuid.uuid4().hex[:8]}"
         if "ResponseURL" in event:
             event = {**event, "ResponseURL": self.rx.url_for(key)}
-        run = run_lambda(self.asset, event, env=self.ecr.lambda_env(self.rx), timeout_seconds=timeout_seconds)
+        run = run_lambda(
+            self.asset,
+            event,
+            env=self.ecr.lambda_env(self.rx),
+            timeout_seconds=timeout_seconds,
+            init_timeout_seconds=init_timeout_seconds,
+        )
         responses = self.rx.responses(key)
         assert len(responses) <= 1, "CloudFormation got more than one response"
         invocation = Invocation(run, responses[0] if responses else None, self.rx.attempts(key))
@@ -110,6 +124,17 @@ class Harness:
             return str(client.get_lifecycle_policy(repositoryName=repository)["lifecyclePolicyText"])
         except client.exceptions.LifecyclePolicyNotFoundException:
             return None
+
+    def owner_tag(self, repository: str = "app") -> str | None:
+        """The repository's owner tag (``None`` when absent)."""
+        client = self.ecr.client("ecr")
+        arn = f"arn:aws:ecr:{self.ecr.region}:{self.ecr.account_id}:repository/{repository}"
+        tags = client.list_tags_for_resource(resourceArn=arn)["tags"]
+        return next((str(t["Value"]) for t in tags if t["Key"] == OWNER_TAG_KEY), None)
+
+    def state(self, repository: str = "app") -> tuple[str | None, str | None]:
+        """(live policy, owner tag) of the repository."""
+        return self.live_policy(repository), self.owner_tag(repository)
 
     def put_policy(self, text: str, repository: str = "app") -> None:
         self.ecr.client("ecr").put_lifecycle_policy(repositoryName=repository, lifecyclePolicyText=text)

@@ -26,7 +26,7 @@ def test_malformed_event_fails_with_a_clear_reason(
     # then
     assert result.status == "FAILED"
     assert result.reason == reason
-    assert harness.live_policy() is None
+    assert harness.state() == (None, None)
 
 
 def test_event_without_response_url_is_logged_and_ends_quietly(harness: Harness) -> None:
@@ -46,24 +46,28 @@ def test_event_without_response_url_is_logged_and_ends_quietly(harness: Harness)
         (
             "RepositoryName",
             "App!",
-            "RepositoryName: must be an ECR repository name (2-256 of a-z 0-9 . _ - /), got 'App!'",
+            "RepositoryName: must be an ECR repository name (2-256 of a-z 0-9 . _ - /, e.g. team/app), got 'App!'",
         ),
         ("RegistryId", "42", "RegistryId: must be a 12-digit AWS account id, got '42'"),
         ("LifecyclePolicyText", "", "LifecyclePolicyText: must be a lifecycle policy JSON text, got ''"),
-        ("MaxExpiringImages", "-3", "MaxExpiringImages: must be an integer >= 0, got '-3'"),
+        ("MaxExpiringImages", "-3", "MaxExpiringImages: must be an integer from 0 to 2147483647, got '-3'"),
+        ("MaxExpiringImages", "9" * 5000, "MaxExpiringImages: must be an integer from 0 to 2147483647, got '999"),
         ("MaxExpiringPercent", "150", "MaxExpiringPercent: must be a number from 0 to 100, got '150'"),
-        ("MaxTransitioningImages", "x", "MaxTransitioningImages: must be an integer >= 0, got 'x'"),
+        ("MaxTransitioningImages", "x", "MaxTransitioningImages: must be an integer from 0 to 2147483647, got 'x'"),
         (
             "ProtectedTags",
             "release-*",
-            "ProtectedTags: must be a list of non-empty tag patterns (or its JSON text), got 'release-*'",
+            "ProtectedTags: must be a list of at most 100 tag patterns (or its JSON text), got 'release-*'",
         ),
         ("PreviewOnly", "maybe", 'PreviewOnly: must be "true" or "false", got \'maybe\''),
         ("OnDelete", "archive", 'OnDelete: must be "delete" or "retain", got \'archive\''),
-        ("PreviewTimeoutSeconds", "900", "PreviewTimeoutSeconds: must be an integer from 1 to 840, got '900'"),
+        ("PreviewTimeoutSeconds", "900", "PreviewTimeoutSeconds: must be whole seconds from 30 to 840, got '900'"),
         ("AllowExpireAll", "yes", 'AllowExpireAll: must be "true" or "false", got \'yes\''),
         ("MaxExpiringImage", "3", "MaxExpiringImage: must be one of the known properties (AllowExpireAll, "),
+        ("LifecyclePolicyText", '{"rules": ' + "[" * 10_000 + "]" * 10_000 + "}", "LifecyclePolicyText: "),
+        ("RestorePolicyText", "{" * 10_000, "RestorePolicyText: "),
     ],
+    ids=lambda value: value if isinstance(value, str) and len(value) < 40 else None,
 )
 def test_every_bad_property_fails_naming_property_allowed_values_and_value(
     harness: Harness, name: str, value: str, reason: str
@@ -77,7 +81,18 @@ def test_every_bad_property_fails_naming_property_allowed_values_and_value(
     assert result.reason.startswith(reason)
     assert result.physical_id == f"ecr-lifecycle-guard:failed-create:{event['RequestId']}"
     assert len(result.reason) <= 200
-    assert harness.live_policy() is None
+    assert harness.state() == (None, None)
+
+
+def test_every_bad_property_is_counted_in_one_answer(harness: Harness) -> None:
+    # given
+    event = harness.event("create", properties={"MaxExpiringImages": "-1", "OnDelete": "keep", "Colour": "red"})
+    # when
+    result = harness.invoke(event)
+    # then
+    assert result.reason.startswith("Colour: must be one of the known properties")
+    assert "(+2 more); details in log, request " in result.reason
+    assert harness.ecr.calls("ListTagsForResource") == []
 
 
 def test_invalid_policy_text_names_the_rule_and_the_field(harness: Harness) -> None:
@@ -100,5 +115,5 @@ def test_the_response_url_never_appears_in_the_logs_even_on_errors(harness: Harn
     result = harness.invoke(event)
     # then: harness.invoke also checks the signature against every run's logs
     assert result.status == "FAILED"
-    assert "RepositoryNotFoundException" in result.reason
+    assert result.reason.startswith("ListTagsForResource failed: RepositoryNotFoundException: The repository with")
     assert "X-Amz-Signature" not in result.run.logs

@@ -20,6 +20,9 @@ from ecr_lifecycle_guard.local import ECR_RATE_LIMITS, EcrStandIn, ResponseRecei
 GUARDS = 60
 #: The event's PreviewTimeoutSeconds (60) plus the construct's 60 s margin: the Lambda timeout.
 LAMBDA_TIMEOUT_SECONDS = 120.0
+#: Each real Lambda environment initialises on its own CPU; here sixty share two cores, so their imports
+#: may take longer than Lambda's 10 s init limit. The invocations themselves keep their real deadline.
+SHARED_CPU_INIT_SECONDS = 90.0
 
 
 @pytest.mark.slow
@@ -49,7 +52,12 @@ def test_sixty_guards_updated_at_once_all_succeed_within_their_timeouts(
         # when: CloudFormation sends all sixty updates at once
         with ThreadPoolExecutor(max_workers=GUARDS) as pool:
             invocations = list(
-                pool.map(lambda event: harness.invoke(event, timeout_seconds=LAMBDA_TIMEOUT_SECONDS), events)
+                pool.map(
+                    lambda event: harness.invoke(
+                        event, timeout_seconds=LAMBDA_TIMEOUT_SECONDS, init_timeout_seconds=SHARED_CPU_INIT_SECONDS
+                    ),
+                    events,
+                )
             )
 
         ecr.disable_rate_limits()  # the checks below are the test's own reads, not the deploy's

@@ -1,4 +1,5 @@
-"""Create and Update end to end: preview, gate, put; the live policy is untouched whenever the gate blocks."""
+"""Create and Update end to end: preview, gate, claim, put; the live policy and the owner tag are untouched
+whenever the gate blocks."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from handler_harness import (
 from ecr_lifecycle_guard.engine import canonical_policy_text, policies_equivalent
 from ecr_lifecycle_guard.local import SeedImage
 
+#: The owner tag of the events' resource: stack ``guarded``, logical id ``Guard``.
+OWNER = "guarded/Guard"
 
-def test_create_previews_and_applies_the_policy(harness: Harness) -> None:
+
+def test_create_previews_applies_the_policy_and_records_ownership(harness: Harness) -> None:
     # given
     event = harness.event("create")
     # when
@@ -32,10 +36,11 @@ def test_create_previews_and_applies_the_policy(harness: Harness) -> None:
     assert result.response["Data"] == {
         "ExpiringImageCount": "3",
         "TransitioningImageCount": "0",
+        "InUseImageCount": "0",
         "PolicyApplied": "true",
         "PreviewStatus": "COMPLETE",
     }
-    assert harness.live_policy() == canonical_policy_text(CREATE_POLICY)
+    assert harness.state() == (canonical_policy_text(CREATE_POLICY), OWNER)
     assert harness.previews_started() == 1
 
 
@@ -57,6 +62,13 @@ BLOCKING_LIMITS = [
         {"MaxTransitioningImages": "1"},
         "blocked by MaxTransitioningImages: 4 images would be archived, limit 1 (repository 'app')",
         id="MaxTransitioningImages",
+    ),
+    pytest.param(
+        OLD_IMAGES_POLICY,
+        {"ProtectedTags": '["release-*"]'},
+        "blocked by ProtectedTags: pattern 'release-*' matches tag 'release-1' (1 image would be expired, limit 0)"
+        " (repository 'app')",
+        id="ProtectedTags-as-JSON-text",
     ),
     pytest.param(
         OLD_IMAGES_POLICY,
@@ -87,7 +99,7 @@ def test_blocked_create_leaves_the_existing_policy_byte_identical_and_its_rollba
     assert len(blocked.reason) <= 200
     assert blocked.physical_id == f"ecr-lifecycle-guard:failed-create:{create['RequestId']}"
     assert rollback.status == "SUCCESS"
-    assert harness.live_policy() == before == HAND_MADE_POLICY
+    assert harness.state() == (before, None) == (HAND_MADE_POLICY, None)
 
 
 def test_blocked_create_on_a_repository_without_policy_leaves_none(harness: Harness) -> None:
@@ -97,7 +109,7 @@ def test_blocked_create_on_a_repository_without_policy_leaves_none(harness: Harn
     result = harness.invoke(event)
     # then
     assert result.status == "FAILED"
-    assert harness.live_policy() is None
+    assert harness.state() == (None, None)
 
 
 def test_default_guard_refuses_to_expire_every_image_unless_allowed(harness: Harness) -> None:
@@ -109,9 +121,7 @@ def test_default_guard_refuses_to_expire_every_image_unless_allowed(harness: Har
     allowed = harness.invoke(harness.event("create", properties={**expire_all, "AllowExpireAll": "true"}))
     # then
     assert refused.status == "FAILED"
-    assert refused.reason.startswith(
-        "blocked by AllowExpireAll: this policy would expire every image in the repository"
-    )
+    assert refused.reason.startswith("blocked by ExpireAll: this policy would expire every image in the repository")
     assert allowed.status == "SUCCESS"
     assert policies_equivalent(harness.live_policy("old") or "", OLD_IMAGES_POLICY)
 
@@ -128,9 +138,10 @@ def test_create_resent_by_cloudformation_is_idempotent(harness: Harness) -> None
     assert again.response is not None
     assert again.response["Data"]["PreviewStatus"] == "SKIPPED_UNCHANGED"
     assert harness.previews_started() == 1
+    assert harness.state() == (canonical_policy_text(CREATE_POLICY), OWNER)
 
 
-def test_no_op_update_makes_no_preview_call(harness: Harness) -> None:
+def test_no_op_update_makes_no_preview_call_and_reports_no_counts(harness: Harness) -> None:
     # given
     harness.put_policy(UPDATE_POLICY)
     # when
@@ -139,8 +150,15 @@ def test_no_op_update_makes_no_preview_call(harness: Harness) -> None:
     assert result.status == "SUCCESS"
     assert result.physical_id == "123456789012/app"
     assert result.response is not None
-    assert result.response["Data"]["PreviewStatus"] == "SKIPPED_UNCHANGED"
+    assert result.response["Data"] == {
+        "ExpiringImageCount": "n/a",
+        "TransitioningImageCount": "n/a",
+        "InUseImageCount": "n/a",
+        "PolicyApplied": "true",
+        "PreviewStatus": "SKIPPED_UNCHANGED",
+    }
     assert harness.previews_started() == 0
+    assert harness.state() == (UPDATE_POLICY, OWNER)
 
 
 def test_update_applies_the_new_policy(harness: Harness) -> None:
@@ -150,7 +168,7 @@ def test_update_applies_the_new_policy(harness: Harness) -> None:
     result = harness.invoke(harness.event("update"))
     # then
     assert result.status == "SUCCESS"
-    assert harness.live_policy() == canonical_policy_text(UPDATE_POLICY)
+    assert harness.state() == (canonical_policy_text(UPDATE_POLICY), OWNER)
 
 
 def test_blocked_update_keeps_the_live_policy_and_the_physical_id(harness: Harness) -> None:
@@ -164,7 +182,7 @@ def test_blocked_update_keeps_the_live_policy_and_the_physical_id(harness: Harne
     assert result.status == "FAILED"
     assert result.physical_id == "123456789012/app"
     assert result.reason.startswith("blocked by MaxExpiringImages: 3 images would expire, limit 1")
-    assert harness.live_policy() == old
+    assert harness.state() == (old, None)
 
 
 def test_update_during_stack_rollback_restores_the_previous_policy_without_preview(harness: Harness) -> None:
@@ -183,7 +201,7 @@ def test_update_during_stack_rollback_restores_the_previous_policy_without_previ
     assert result.response is not None
     assert result.response["Data"]["PreviewStatus"] == "SKIPPED_ROLLBACK"
     assert harness.previews_started() == 0
-    assert harness.live_policy() == canonical_policy_text(CREATE_POLICY)
+    assert harness.state() == (canonical_policy_text(CREATE_POLICY), OWNER)
 
 
 def test_repository_change_gives_a_new_physical_id_and_the_old_delete_removes_the_old_policy(
@@ -191,7 +209,7 @@ def test_repository_change_gives_a_new_physical_id_and_the_old_delete_removes_th
 ) -> None:
     # given
     harness.ecr.create_repository("next", images=[SeedImage(pushed_days_ago=30), SeedImage(pushed_days_ago=1)])
-    harness.put_policy(canonical_policy_text(CREATE_POLICY))
+    harness.invoke(harness.event("create"))
     update = harness.event("update", properties={"RepositoryName": "next"})
     # when
     moved = harness.invoke(update)
@@ -199,12 +217,12 @@ def test_repository_change_gives_a_new_physical_id_and_the_old_delete_removes_th
     # then
     assert moved.status == "SUCCESS"
     assert moved.physical_id == "123456789012/next"
-    assert harness.live_policy("next") == canonical_policy_text(UPDATE_POLICY)
+    assert harness.state("next") == (canonical_policy_text(UPDATE_POLICY), OWNER)
     assert cleanup.status == "SUCCESS"
-    assert harness.live_policy("app") is None
+    assert harness.state("app") == (None, None)
 
 
-def test_preview_only_reports_but_never_puts(harness: Harness) -> None:
+def test_preview_only_reports_but_never_puts_or_owns(harness: Harness) -> None:
     # given
     event = harness.event("create", properties={"PreviewOnly": "true"})
     # when
@@ -214,7 +232,7 @@ def test_preview_only_reports_but_never_puts(harness: Harness) -> None:
     assert result.response is not None
     assert result.response["Data"]["PolicyApplied"] == "false"
     assert result.response["Data"]["ExpiringImageCount"] == "3"
-    assert harness.live_policy() is None
+    assert harness.state() == (None, None)
     assert harness.ecr.calls("PutLifecyclePolicy") == []
 
 
@@ -228,3 +246,4 @@ def test_archive_rules_are_previewed_and_put(harness: Harness) -> None:
     assert result.response is not None
     assert result.response["Data"]["TransitioningImageCount"] == "4"
     assert policies_equivalent(harness.live_policy() or "", archive_then_expire)
+    assert harness.owner_tag() == OWNER
