@@ -50,9 +50,11 @@ __all__ = [
 ]
 
 _AGENT: Final = "ecr-lifecycle-guard"
-#: Reads and ECR's preview: botocore retries throttling and 5xx.
+#: Reads and ECR's preview: botocore retries throttling and 5xx. Ten attempts, not five: sixty guards
+#: updated in one deploy share the account's request rates (see the 60-guard test), and a read that
+#: runs out of attempts fails the guard. A read writes nothing, so even the timeout answer stays true.
 READ_CONFIG: Final = Config(
-    retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10, user_agent_extra=_AGENT
+    retries={"mode": "standard", "max_attempts": 10}, connect_timeout=3, read_timeout=10, user_agent_extra=_AGENT
 )
 #: Writes: exactly one attempt each, short timeouts (the handler retries within its time budget).
 WRITE_CONFIG: Final = Config(

@@ -56,7 +56,7 @@ def stand_in(bare_stand_in: EcrStandIn) -> EcrStandIn:
 
 def preview(stand_in: EcrStandIn, policy: str, *options: str, repository: str = REPOSITORY) -> int:
     argv = ["preview", "--repository", repository, "--policy", policy, *endpoint_options(stand_in)]
-    return main([*argv, "--timeout", "20", *options])
+    return main([*argv, "--timeout", "60", *options])  # generous: other tests may load both cores
 
 
 def test_a_preview_within_the_limits_prints_the_table_and_exits_0(
@@ -69,8 +69,9 @@ def test_a_preview_within_the_limits_prints_the_table_and_exits_0(
     code = preview(stand_in, policy, "--max-expiring", "10")
 
     # then
-    out = capsys.readouterr().out
-    assert code == 0
+    captured = capsys.readouterr()
+    out = captured.out
+    assert code == 0, captured.err
     assert out.count("<untagged>") == 4
     assert "4 expire, 0 transition to archive of 7 images" in out
     assert "gate: PASSED - preview within limits (repository 'app')" in out
