@@ -36,6 +36,7 @@ __all__ = [
     "PreviewFigures",
     "PreviewResult",
     "Violation",
+    "WorkloadView",
     "check_gate",
 ]
 
@@ -115,11 +116,24 @@ class PreviewResult:
         )
 
 
+class WorkloadView(Protocol):
+    """What the gate reads of a workload (:class:`ecr_lifecycle_guard.inuse.Workload`)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def detail(self) -> str: ...
+
+
 class InUseView(Protocol):
     """What the gate reads of an in-use report (:class:`ecr_lifecycle_guard.inuse.InUseReport`)."""
 
     @property
-    def images(self) -> Mapping[str, Sequence[object]]: ...
+    def images(self) -> Mapping[str, Sequence[WorkloadView]]: ...
 
     @property
     def failures(self) -> Sequence[object]: ...
@@ -251,18 +265,14 @@ class GateVerdict:
         >>> verdict.short_reason("app", suffix="; see the log")
         "blocked by MaxTransitioningImages: 3 images would be archived, limit 0 (repository 'app'); see the log"
         """
-        if self.passed:
-            head = "preview within limits"
-        else:
-            head = f"blocked by {self.violations[0]}"
-            if len(self.violations) > 1:
-                head += f" (+{len(self.violations) - 1} more)"
-        tail = f" (repository '{repository}'){suffix}"
+        head = "preview within limits" if self.passed else f"blocked by {self.violations[0]}"
+        more = f" (+{len(self.violations) - 1} more)" if len(self.violations) > 1 else ""
+        tail = f"{more} (repository '{repository}'){suffix}"
         room = REASON_MAX_LENGTH - len(tail)
         if room < 40:  # an absurdly long repository name: shorten it instead of the limit
-            tail = f" (repository '{repository[:40]}...'){suffix}"
+            tail = f"{more} (repository '{repository[:40]}...'){suffix}"
             room = REASON_MAX_LENGTH - len(tail)
-        if len(head) > room:
+        if len(head) > room:  # the count of further limits is kept: it says to read the log
             head = head[: room - 3] + "..."
         return head + tail
 
@@ -392,7 +402,9 @@ def _check_in_use(limits: GateLimits, figures: PreviewFigures, in_use: InUseView
         image = f"'{result.tags[0]}' ({_short(result.digest)})" if result.tags else _short(result.digest)
         others = len(hits) - 1 + len(workloads) - 1  # further images and workloads: the log lists every one
         more = f" (+{others} more)" if others else ""
-        message = f"image {image} ({result.action.lower()}) used by {workloads[0]}{more}"
+        first = workloads[0]
+        detail = f" ({first.detail})" if first.detail else ""  # last: the first words a short reason drops
+        message = f"image {image} ({result.action.lower()}) used by {first.kind} {first.name}{more}{detail}"
         violations.insert(0, Violation(IN_USE_CHECK, len(hits), 0, message))
     return violations
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ecr_lifecycle_guard.aws_errors import describe_error
-from ecr_lifecycle_guard.gate import InUseView, PreviewFigures
+from ecr_lifecycle_guard.gate import InUseView, PreviewFigures, WorkloadView
 
 __all__ = [
     "DISCOVERY_GRACE_SECONDS",
@@ -61,7 +61,7 @@ class UnfinishedDiscovery:
     """
 
     reason: str
-    images: Mapping[str, Sequence[object]] = field(default_factory=dict)
+    images: Mapping[str, Sequence[WorkloadView]] = field(default_factory=dict)
 
     @property
     def failures(self) -> Sequence[object]:

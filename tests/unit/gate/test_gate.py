@@ -19,6 +19,7 @@ from ecr_lifecycle_guard.gate import (
     PreviewResult,
     check_gate,
 )
+from ecr_lifecycle_guard.inuse.model import Workload
 
 
 def limits_of(**values: object) -> GateLimits:
@@ -276,7 +277,7 @@ def test_limits_validate_themselves_with_the_contract_messages(values: dict[str,
 class Report:
     """An in-use report as the gate reads it (images: digest -> workloads; failures)."""
 
-    def __init__(self, images: dict[str, tuple[str, ...]], failures: tuple[str, ...] = ()) -> None:
+    def __init__(self, images: dict[str, tuple[Workload, ...]], failures: tuple[str, ...] = ()) -> None:
         self.images = images
         self.failures = failures
 
@@ -284,7 +285,7 @@ class Report:
 def test_in_use_protection_blocks_expiring_an_image_a_workload_runs() -> None:
     # given
     results = [result("v1", digest="sha256:" + "a" * 64), result("v0", digest="sha256:" + "b" * 64)]
-    report = Report({"sha256:" + "a" * 64: ("ECS service prod/api (task definition api:42)",)})
+    report = Report({"sha256:" + "a" * 64: (Workload("ECS service", "prod/api", "task definition api:42"),)})
     # when
     verdict = check_gate(limits_of(protect_in_use=True), figures(expiring=2, results=results), in_use=report)
     # then
@@ -295,9 +296,33 @@ def test_in_use_protection_blocks_expiring_an_image_a_workload_runs() -> None:
     )
 
 
+def test_a_shortened_in_use_reason_keeps_the_workload_and_the_counts_of_what_else_is_in_the_log() -> None:
+    # given: two in-use images, the first used by two workloads with long details, and a source not listed
+    long = "sha256:" + "c" * 64
+    results = [result("v1", digest="sha256:" + "a" * 64), result(digest=long)]
+    service = Workload("ECS service", "prod/checkout", "task definition checkout:1234")
+    report = Report(
+        {
+            "sha256:" + "a" * 64: (service, Workload("ECS task", "prod/0123456789abcdef", "container x")),
+            long: (Workload("Lambda function", "checkout-worker:live", "version 42"),),
+        },
+        failures=("cannot list Batch job definitions in 123456789012/us-east-1: AccessDeniedException",),
+    )
+    # when
+    verdict = check_gate(limits_of(protect_in_use=True), figures(expiring=2, results=results), in_use=report)
+    suffix = "; details in log, request 33397827-fcf4-4982-a348-a5e78b4a02a9"  # as the handler ends a reason
+    reason = verdict.short_reason("app", suffix=suffix)
+    # then: the workload's name and both counts survive; the task definition detail is what was cut
+    assert len(reason) <= REASON_MAX_LENGTH
+    assert reason.startswith(
+        "blocked by InUse: image 'v1' (sha256:aaaaaaaaaaaa) (expire) used by ECS service prod/checkout (+2 more)"
+    )
+    assert reason.endswith(f"... (+1 more) (repository 'app'){suffix}")
+
+
 def test_in_use_protection_passes_when_no_acted_on_image_is_used() -> None:
     # given
-    report = Report({"sha256:other": ("Lambda function fn:live",)})
+    report = Report({"sha256:other": (Workload("Lambda function", "fn:live"),)})
     # when
     verdict = check_gate(limits_of(protect_in_use=True), figures(expiring=1, results=[result("v1")]), in_use=report)
     # then
