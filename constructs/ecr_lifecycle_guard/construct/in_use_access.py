@@ -15,8 +15,7 @@ action                                       resource the action can be scoped t
 ``ecs:DescribeServices``                     ``service``: ``arn:<partition>:ecs:<region>:<account>:service/*``
 ``ecs:DescribeTasks``                        ``task``: ``arn:<partition>:ecs:<region>:<account>:task/*``
 ``lambda:ListFunctions``                     none: ``*`` only
-``lambda:ListAliases``, ``GetFunction``,     ``function``: ``arn:<partition>:lambda:<region>:<account>:function:*``
-``GetFunctionConfiguration``
+``lambda:ListAliases``, ``GetFunction``      ``function``: ``arn:<partition>:lambda:<region>:<account>:function:*``
 ``batch:DescribeJobDefinitions``             none: ``*`` only
 ===========================================  ==============================================================
 
@@ -64,7 +63,7 @@ LIST_ONLY_ACTIONS: Final = (
 SCOPED_ACTIONS: Final = (
     ("ecs", "service/*", ("ecs:DescribeServices",)),
     ("ecs", "task/*", ("ecs:DescribeTasks",)),
-    ("lambda", "function:*", ("lambda:ListAliases", "lambda:GetFunction", "lambda:GetFunctionConfiguration")),
+    ("lambda", "function:*", ("lambda:ListAliases", "lambda:GetFunction")),
 )
 #: Every action discovery calls (what a workload account's discovery role allows).
 DISCOVERY_ACTIONS: Final = LIST_ONLY_ACTIONS + tuple(action for _, _, actions in SCOPED_ACTIONS for action in actions)

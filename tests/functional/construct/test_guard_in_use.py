@@ -98,9 +98,7 @@ def test_discovery_is_read_only_and_scoped_to_the_account_and_region_where_aws_a
         LIST_ONLY_ACTIONS: ["*"],
         ("ecs:DescribeServices",): [_join("ecs", "service/*")],
         ("ecs:DescribeTasks",): [_join("ecs", "task/*")],
-        ("lambda:ListAliases", "lambda:GetFunction", "lambda:GetFunctionConfiguration"): [
-            _join("lambda", "function:*")
-        ],
+        ("lambda:ListAliases", "lambda:GetFunction"): [_join("lambda", "function:*")],
     }
     assert all(action.split(":")[1].startswith(("List", "Describe", "Get")) for action in DISCOVERY_ACTIONS)
 
