@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from ecr_lifecycle_guard.errors import (
     GateBlockedError,
     GuardError,
-    GuardWarning,
     PolicyValidationError,
     PreviewError,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "GateBlockedError",
     "GuardError",
     "GuardRepositories",
-    "GuardWarning",
     "GuardedLifecyclePolicy",
     "InUseDiscoveryRole",
     "LifecycleRuleSpec",

@@ -28,7 +28,6 @@ __all__ = [
     "EcrCallError",
     "GateBlockedError",
     "GuardError",
-    "GuardWarning",
     "ImagesInputError",
     "InUseInputError",
     "InputFileError",
@@ -230,7 +229,3 @@ class EcrCallError(GuardError):
         self.code = code
         self.aws_message = message
         super().__init__(f"{operation} failed: {code}: {message}")
-
-
-class GuardWarning(UserWarning):
-    """ECR behaviour that is undocumented or ambiguous was met; the result may differ from ECR's."""
