@@ -46,7 +46,7 @@ from ecr_lifecycle_guard.cli.options import (
 from ecr_lifecycle_guard.cli.preview_job import Target, run_bounded, run_target
 from ecr_lifecycle_guard.cli.progress import FleetProgress, Progress
 from ecr_lifecycle_guard.cli.targets import assembly_targets, list_repositories, matching, repository_glob
-from ecr_lifecycle_guard.contract import parse_registry_id
+from ecr_lifecycle_guard.contract import parse_registry_id, parse_repository_name
 from ecr_lifecycle_guard.engine import canonical_policy_text, parse_policy
 from ecr_lifecycle_guard.errors import GuardError, PolicyValidationError
 
@@ -86,7 +86,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ),
     )
     chosen = parser.add_argument_group("repositories (at least one of these)")
-    chosen.add_argument("--repository", action="append", default=[], metavar="NAME", help="a repository (repeatable)")
+    chosen.add_argument(
+        "--repository",
+        action="append",
+        default=[],
+        metavar="NAME",
+        type=option_type("RepositoryName", parse_repository_name),
+        help="a repository (repeatable)",
+    )
     chosen.add_argument(
         "--repositories",
         action="append",
