@@ -7,8 +7,8 @@ The shape CDK Pipelines deploys in waves: one ``Stage`` per account and region.
   central guards assume to see the ECS services, tasks, Lambda functions and Batch job definitions that
   run the registry's images there. Deploy these first (wave 1).
 - ``Registry-<region>`` (the registry account, each region): the repositories and their guards, spread
-  over stacks of at most ``REPOSITORIES_PER_STACK`` repositories (CloudFormation allows 500 resources
-  per stack; each guard adds one). Deploy these second (wave 2).
+  over stacks of at most ``REPOSITORIES_PER_STACK`` repositories chosen by name (CloudFormation allows
+  500 resources per stack; each guard adds one). Deploy these second (wave 2).
 
     cd examples/multi_account && ../../node_modules/.bin/cdk synth
 """
@@ -32,6 +32,18 @@ STANDARD_RULES = (
     LifecycleRuleSpec.expire_older_than(14, tag_status=ecr.TagStatus.UNTAGGED),
     LifecycleRuleSpec.keep_last(200),
 )
+
+
+def legacy_stacks(names: tuple[str, ...]) -> dict[int, list[str]]:
+    """Each legacy repository's stack, from its own name (its service number's hundreds).
+
+    Not by position in the list: a repository added or removed would move others to another stack,
+    which is a guard moving between stacks (refused until handed over).
+    """
+    stacks: dict[int, list[str]] = {}
+    for name in names:
+        stacks.setdefault(int(name.rsplit("-", 1)[1]) // REPOSITORIES_PER_STACK, []).append(name)
+    return stacks
 
 
 def discovery_role_name(region: str) -> str:
@@ -65,10 +77,9 @@ class RegistryStage(cdk.Stage):
         GuardRepositories(
             owned, "Lifecycle", rules=STANDARD_RULES, max_expiring_percent=20, in_use_role_arns=in_use_roles
         )
-        for index, start in enumerate(range(0, len(OTHER_REPOSITORIES), REPOSITORIES_PER_STACK)):
-            names = OTHER_REPOSITORIES[start : start + REPOSITORIES_PER_STACK]
+        for group, names in legacy_stacks(OTHER_REPOSITORIES).items():
             GuardRepositories(
-                cdk.Stack(self, f"Legacy{index}"),
+                cdk.Stack(self, f"Legacy{group}"),
                 "Lifecycle",
                 repository_names=names,
                 rules=STANDARD_RULES,
