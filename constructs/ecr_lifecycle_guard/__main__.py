@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from ecr_lifecycle_guard.cli.main import main
+from ecr_lifecycle_guard.cli.main import console_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

@@ -14,14 +14,16 @@ Examples
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Final
+from typing import Final, NoReturn
 
 from ecr_lifecycle_guard import __version__
 from ecr_lifecycle_guard.cli import demo, evaluate, preview, validate
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "console_main", "main"]
 
 #: The command modules, in the order ``--help`` lists them.
 COMMANDS: Final[tuple[ModuleType, ...]] = (validate, evaluate, preview, demo)
@@ -67,3 +69,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     code: int = args.run(args)
     return code
+
+
+def console_main() -> NoReturn:
+    """The ``ecr-lifecycle-guard`` program (and ``python -m ecr_lifecycle_guard``): :func:`main`, then exit.
+
+    The process ends without tearing its objects down one by one: after ``evaluate`` of 100,000 images,
+    freeing millions of objects costs a sixth of the run and changes nothing. Output is flushed first;
+    every command has closed what it opened (stand-in, temporary folders) before :func:`main` returns.
+    """
+    try:
+        code = main()
+    except SystemExit as usage:  # argparse's usage errors (2) and --help/--version (0)
+        code = usage.code if isinstance(usage.code, int) else 1 if usage.code else 0
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (``| head``): nothing left to tell it
+        code = code or 1
+    os._exit(code)
