@@ -6,13 +6,16 @@ The steps (DESIGN.md "Handler behaviour" and "Ownership and failure atomicity"):
 2. read the owner tag and the live policy; a resource of another stack owns it -> FAILED, naming the
    owner and how to hand over (``PreviewOnly`` never owns, so it only previews);
 3. live policy equal to the desired one -> ``SKIPPED_UNCHANGED``, and this resource records itself as
-   the owner (a rename or replacement inside the stack hands ownership over this way);
+   the owner (a rename or replacement inside the stack hands ownership over this way, recording the
+   previous owner for a rollback); a takeover inside the stack that changes the policy also records
+   the live policy, and fails here, before any write, when it is too large for the tags;
 4. the stack is rolling back -> the requested (previous) policy is put without preview or gate
    (``SKIPPED_ROLLBACK``); a status that stays unknown after retries is treated as "not a rollback"
    (the gate applies) and every failure reason says the status could not be read;
 5. in-use discovery starts in the background, ECR's preview runs until its deadline (which leaves room
    for the writes that may follow and the response), discovery is joined, the gate decides;
-6. claim (owner tag) -> put; when the put fails, the tag is put back, so FAILED means unchanged.
+6. claim (ownership tags, one ``TagResource``) -> put; when the put fails, the tags are put back exactly
+   as they were, so FAILED means unchanged.
 
 ``PreviewOnly`` never puts and never owns; when this resource owned the policy before, it releases the
 ownership (the policy stays). ``PolicyApplied`` is ``"true"`` only when this resource put the policy or
@@ -34,6 +37,7 @@ from guard_handler.in_use import InUseDiscovery, log_hits, report_as_log
 from guard_handler.log import LogContext
 from guard_handler.outcome import Outcome, PreviewStatus, attributes
 from guard_handler.ownership import PolicyChange, RepositoryOwnership, describe_owner
+from guard_handler.ownership_tags import OwnershipTags
 
 if TYPE_CHECKING:  # pragma: no cover
     from guard_handler.invocation import Invocation
@@ -114,7 +118,8 @@ class Applier:
         props = parse_properties(event.get("ResourceProperties"), default_registry_id=invocation.account)
         self._log.set(repository=props.repository_name, phase="read")
         ownership = invocation.ownership(self._policies, props.registry_id, props.repository_name)
-        owner = ownership.read()
+        tags = ownership.read()
+        owner = tags.owner
         live = self._policies.get(props.registry_id, props.repository_name)
         logger.info(
             "current state read",
@@ -127,9 +132,11 @@ class Applier:
                     "owned by a resource of another stack: nothing changed", extra={"details": {"owner": owner}}
                 )
                 raise conflict
-        if live is not None and policies_equivalent(live, props.policy_text):
+        unchanged = live is not None and policies_equivalent(live, props.policy_text)
+        claimed = tags if props.preview_only else ownership.claimed(tags, live=live, changes_policy=not unchanged)
+        if unchanged:
             logger.info("the live policy already equals the desired one; no preview needed")
-            return self._settle(props, ownership, owner, "SKIPPED_UNCHANGED", policy=None)
+            return self._settle(props, ownership, tags, claimed, "SKIPPED_UNCHANGED", policy=None)
         self._log.set(phase="rollback-check")
         reading = self._stacks.read(str(event["StackId"]), until=invocation.deadline.status_deadline())
         if not reading.known:
@@ -140,37 +147,39 @@ class Applier:
             invocation.notes.append(STATUS_UNKNOWN_NOTE)
         if reading.rolling_back:
             logger.warning("the stack is rolling back: restoring the requested policy without the gate")
-            return self._settle(props, ownership, owner, "SKIPPED_ROLLBACK", policy=PolicyChange(props.policy_text))
+            change = PolicyChange(props.policy_text)
+            return self._settle(props, ownership, tags, claimed, "SKIPPED_ROLLBACK", policy=change)
         figures, report = self._preview_and_discover(props, invocation)
         self._gate(props, figures, report)
         in_use = len(report.images) if report is not None else None
-        return self._settle(
-            props, ownership, owner, "COMPLETE", policy=PolicyChange(props.policy_text), figures=figures, in_use=in_use
-        )
+        change = PolicyChange(props.policy_text)
+        return self._settle(props, ownership, tags, claimed, "COMPLETE", policy=change, figures=figures, in_use=in_use)
 
     def _settle(
         self,
         props: GuardProperties,
         ownership: RepositoryOwnership,
-        owner: str | None,
+        tags: OwnershipTags,
+        claimed: OwnershipTags,
         status: PreviewStatus,
         *,
         policy: PolicyChange | None,
         figures: PreviewFigures | None = None,
         in_use: int | None = None,
     ) -> Outcome:
-        """Make the decided change: claim and put (or only claim); with ``PreviewOnly`` only release."""
+        """Make the decided change: move the tags to ``claimed`` and put; with ``PreviewOnly`` only release."""
         data = attributes(status, applied=not props.preview_only, figures=figures, in_use=in_use)
         success = Outcome("SUCCESS", props.physical_id, data=data)
         if props.preview_only:
             logger.info("PreviewOnly: the policy is not put and this resource does not own it")
-            if owner == ownership.mine:
+            released = tags
+            if tags.owner == ownership.mine:
                 self._log.set(phase="release")
                 logger.info("PreviewOnly: releasing the ownership this resource held (the policy stays)")
-            tag_to = None if owner == ownership.mine else owner
-            return ownership.change(tag_from=owner, tag_to=tag_to, policy=None, success=success)
+                released = tags.without_owner()
+            return ownership.change(tags_from=tags, tags_to=released, policy=None, success=success)
         self._log.set(phase="put" if policy else "claim")
-        outcome = ownership.change(tag_from=owner, tag_to=ownership.mine, policy=policy, success=success)
+        outcome = ownership.change(tags_from=tags, tags_to=claimed, policy=policy, success=success)
         if policy is not None:
             logger.info("lifecycle policy put", extra={"details": {"owner": ownership.mine}})
         return outcome

@@ -70,7 +70,7 @@ class Invocation:
         return owner_of_stack(self.stack_id, self.logical_id)
 
     def ownership(self, policies: EcrPolicies | None, registry_id: str, repository: str) -> RepositoryOwnership:
-        """The owner tag and policy of ``registry_id/repository``, changed through this invocation's writer."""
+        """The ownership tags and policy of ``registry_id/repository``, changed through this invocation's writer."""
         return RepositoryOwnership(
             policies=policies,
             writer=self.writer,

@@ -35,6 +35,7 @@ from ecr_lifecycle_guard.gate import REASON_MAX_LENGTH, PreviewFigures
 
 __all__ = [
     "NOT_MEASURED",
+    "HandoverTooLargeError",
     "NotRestoredError",
     "Outcome",
     "OwnershipConflictError",
@@ -109,6 +110,27 @@ then deploy this stack'
         else:
             advice = "to hand over: set removal_policy=RETAIN there, deploy, remove it, then deploy this stack"
         super().__init__(f"owned by {owner}; {advice}")
+
+
+class HandoverTooLargeError(GuardError):
+    """A rename with a policy change whose previous policy does not fit the hand-back record's tags.
+
+    The fix comes first, so CloudFormation's short reason keeps it whatever the owner's length; the log
+    line has the full explanation and the sizes.
+
+    Examples
+    --------
+    >>> str(HandoverTooLargeError("prod/Guard"))
+    'deploy the rename alone first, then the policy change: the policy of prod/Guard is too large to keep in \
+tags for a rollback'
+    """
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        super().__init__(
+            f"deploy the rename alone first, then the policy change: the policy of {owner} is too large to keep in"
+            " tags for a rollback"
+        )
 
 
 class WriteNotStartedError(GuardError):

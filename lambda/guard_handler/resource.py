@@ -76,9 +76,9 @@ class GuardedPolicyResource:
     Parameters
     ----------
     policies
-        The repository's lifecycle policy and owner tag (ECR); its ``client`` also runs the preview.
+        The repository's lifecycle policy and ownership tags (ECR); its ``client`` also runs the preview.
     stacks
-        The stack's status (rollback detection).
+        The stack's status (rollback detection on Update, and on the Delete of a renamed guard).
     clock, sleep
         ``time.monotonic`` and ``time.sleep`` in production.
     log_context
@@ -124,7 +124,7 @@ class GuardedPolicyResource:
             log_context=log_context,
             poll_interval=poll_interval,
         )
-        self._remover = Remover(policies=policies, log_context=log_context)
+        self._remover = Remover(policies=policies, stacks=stacks, log_context=log_context)
 
     def handle(self, event: Mapping[str, Any], context: LambdaContext) -> Outcome:
         """Process one (well-formed) CloudFormation event; never raises.

@@ -1,4 +1,4 @@
-"""Thin boto3 calls on one repository: its lifecycle policy and its owner tag.
+"""Thin boto3 calls on one repository: its lifecycle policy and its ownership tags.
 
 Two ECR clients with different settings:
 
@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -31,7 +31,7 @@ import boto3
 from botocore.config import Config
 
 from ecr_lifecycle_guard.aws_errors import as_call_error, aws_error_code
-from ecr_lifecycle_guard.contract import OWNER_TAG_KEY
+from ecr_lifecycle_guard.contract import is_ownership_tag
 from guard_handler.budget import WRITE_CONNECT_TIMEOUT, WRITE_READ_TIMEOUT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -108,7 +108,7 @@ def _call(operation: str, call: Callable[[], _T]) -> _T:
 
 
 class EcrPolicies:
-    """Get, put and delete one repository's lifecycle policy; read and change its owner tag.
+    """Get, put and delete one repository's lifecycle policy; read and change its ownership tags.
 
     Parameters
     ----------
@@ -162,8 +162,11 @@ class EcrPolicies:
                 raise
         return True
 
-    def owner_tag(self, arn: str, *, quick: bool = False) -> str | None:
-        """The value of the owner tag (:data:`~ecr_lifecycle_guard.contract.OWNER_TAG_KEY`), ``None`` when absent.
+    def ownership_tags(self, arn: str, *, quick: bool = False) -> dict[str, str]:
+        """The repository's ownership tags (owner and hand-back record), read with one ``ListTagsForResource``.
+
+        Only the keys this project writes (:func:`~ecr_lifecycle_guard.contract.is_ownership_tag`) are
+        returned; ``quick`` reads with the single-attempt client (to check what a write did).
 
         Raises
         ------
@@ -172,18 +175,18 @@ class EcrPolicies:
         """
         client = self.write_client if quick else self.client
         response: Any = _call("ListTagsForResource", lambda: client.list_tags_for_resource(resourceArn=arn))
+        found: dict[str, str] = {}
         for tag in response.get("tags") or ():
-            if tag.get("Key") == OWNER_TAG_KEY:
-                return str(tag.get("Value", ""))
-        return None
+            key = str(tag.get("Key", ""))
+            if is_ownership_tag(key):
+                found[key] = str(tag.get("Value", ""))
+        return found
 
-    def set_owner_tag(self, arn: str, value: str) -> None:
-        """Write the owner tag (one attempt)."""
-        _call(
-            "TagResource",
-            lambda: self.write_client.tag_resource(resourceArn=arn, tags=[{"Key": OWNER_TAG_KEY, "Value": value}]),
-        )
+    def set_tags(self, arn: str, tags: Mapping[str, str]) -> None:
+        """Write ``tags`` in one ``TagResource`` (one attempt)."""
+        pairs = [{"Key": key, "Value": value} for key, value in tags.items()]
+        _call("TagResource", lambda: self.write_client.tag_resource(resourceArn=arn, tags=pairs))  # type: ignore[arg-type]
 
-    def remove_owner_tag(self, arn: str) -> None:
-        """Remove the owner tag (one attempt); removing an absent tag succeeds."""
-        _call("UntagResource", lambda: self.write_client.untag_resource(resourceArn=arn, tagKeys=[OWNER_TAG_KEY]))
+    def remove_tags(self, arn: str, keys: Sequence[str]) -> None:
+        """Remove ``keys`` in one ``UntagResource`` (one attempt); removing an absent tag succeeds."""
+        _call("UntagResource", lambda: self.write_client.untag_resource(resourceArn=arn, tagKeys=list(keys)))

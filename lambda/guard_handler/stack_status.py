@@ -74,6 +74,21 @@ class StatusReading:
         """``*ROLLBACK_IN_PROGRESS``: restore the previous policy without the gate."""
         return self.status is not None and self.status.endswith("ROLLBACK_IN_PROGRESS")
 
+    @property
+    def reverting(self) -> bool:
+        """A rollback, or the cleanup after one: the stack goes back to the resources it had before.
+
+        CloudFormation deletes the resources a failed update created in
+        ``UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS`` (or during ``*ROLLBACK_IN_PROGRESS``).
+
+        Examples
+        --------
+        >>> [StatusReading(s, None, 1).reverting for s in ("UPDATE_ROLLBACK_IN_PROGRESS",
+        ...     "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")]
+        [True, True, False]
+        """
+        return self.status is not None and "ROLLBACK" in self.status and self.status.endswith("_IN_PROGRESS")
+
 
 class StackStatus:
     """``DescribeStacks`` on the event's own stack, retried within a deadline.

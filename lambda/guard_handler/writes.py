@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Final
+from typing import Final, TypeVar
 
 from ecr_lifecycle_guard.aws_errors import THROTTLING_CODES, describe_error
 from ecr_lifecycle_guard.errors import EcrCallError
@@ -58,6 +58,7 @@ NEVER_SENT: Final = frozenset(
 _RETRIED: Final = THROTTLING_CODES | RETRIED_CONNECTION_ERRORS
 _FIRST_BACKOFF: Final = 0.2
 _MAX_BACKOFF: Final = 2.0
+_T = TypeVar("_T")
 
 
 class Writer:
@@ -164,6 +165,47 @@ class Writer:
             if attempt > 1:
                 logger.info("%s succeeded after %d attempts", operation, attempt)
             return
+
+    def read_back(self, operation: str, call: Callable[[], _T]) -> _T:
+        """Read what a write of the sequence did, retrying throttling while a compensation still fits.
+
+        A read inside a write sequence: when it fails, the caller puts back what the sequence changed,
+        so it stops retrying while that compensation can still start (the timeout answer waits for
+        the sequence, which therefore never outlives the deadline).
+
+        Raises
+        ------
+        EcrCallError
+            The read failed, or stayed throttled until only the compensation's time was left.
+
+        Examples
+        --------
+        >>> from guard_handler.budget import Deadline, TimeBudget
+        >>> writer = Writer(latch=AnswerLatch(), deadline=Deadline(clock=lambda: 0.0, at=60.0, budget=TimeBudget()),
+        ...                 sleep=lambda seconds: None)
+        >>> answers = iter([EcrCallError("ListTagsForResource", "ThrottlingException", "Rate exceeded"), "owner"])
+        >>> def read():
+        ...     answer = next(answers)
+        ...     if isinstance(answer, Exception):
+        ...         raise answer
+        ...     return answer
+        >>> writer.read_back("ListTagsForResource", read)
+        'owner'
+        """
+        backoff = _FIRST_BACKOFF
+        while True:
+            try:
+                return call()
+            except EcrCallError as error:
+                if error.code not in _RETRIED or not self._deadline.can_start_write(1):
+                    raise
+                logger.warning(
+                    "%s failed; retrying within the time budget",
+                    operation,
+                    extra={"details": {"error": describe_error(error)}},
+                )
+                self._sleep(backoff)
+                backoff = min(backoff * 2, _MAX_BACKOFF)
 
     def _refusal(self, followups: int, compensation: bool) -> str | None:
         if not self._latch.may_write(compensation=compensation):

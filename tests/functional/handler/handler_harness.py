@@ -13,7 +13,7 @@ from typing import Any
 
 from cfn_events import load_event
 
-from ecr_lifecycle_guard.contract import OWNER_TAG_KEY
+from ecr_lifecycle_guard.contract import OWNER_TAG_KEY, is_ownership_tag
 from ecr_lifecycle_guard.local import EcrStandIn, LambdaRun, ResponseReceiver, SeedImage, run_lambda
 from ecr_lifecycle_guard.local.lambda_runner import INIT_TIMEOUT_SECONDS
 
@@ -131,6 +131,13 @@ class Harness:
         arn = f"arn:aws:ecr:{self.ecr.region}:{self.ecr.account_id}:repository/{repository}"
         tags = client.list_tags_for_resource(resourceArn=arn)["tags"]
         return next((str(t["Value"]) for t in tags if t["Key"] == OWNER_TAG_KEY), None)
+
+    def ownership_tags(self, repository: str = "app") -> dict[str, str]:
+        """Every tag this project writes on the repository (owner and hand-back record)."""
+        client = self.ecr.client("ecr")
+        arn = f"arn:aws:ecr:{self.ecr.region}:{self.ecr.account_id}:repository/{repository}"
+        tags = client.list_tags_for_resource(resourceArn=arn)["tags"]
+        return {str(t["Key"]): str(t["Value"]) for t in tags if is_ownership_tag(str(t["Key"]))}
 
     def state(self, repository: str = "app") -> tuple[str | None, str | None]:
         """(live policy, owner tag) of the repository."""

@@ -95,11 +95,11 @@ def test_an_update_expiring_the_tag_an_ecs_service_runs_is_blocked_and_the_polic
     # when
     result = update(harness, OLD_IMAGES_POLICY)
     # then
-    assert result.status == "FAILED"
+    assert result.status == "FAILED", result.reason
     assert result.reason.startswith(
         f"blocked by InUse: image 'release-1' ({short(release)}) (expire) used by ECS service prod/api"
         " (task definition api:1) (repository 'app'); details in log, request "
-    )
+    ), result.reason
     assert len(result.reason) <= 200
     assert result.physical_id == "123456789012/app"
     assert harness.state() == before

@@ -1,15 +1,40 @@
 """Ownership end to end (issue 8, cases 1-3 and 8): renames hand over, PreviewOnly never owns or deletes,
-a second stack is refused with the owner named, restore-on-delete, and replayed requests change nothing.
+a second stack is refused with the owner named, restore-on-delete, and replayed requests change nothing;
+a rename that the stack rolls back hands the policy back to the old resource.
 
 Every test checks the answer, the live policy and the owner tag afterwards."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+import pytest
 from handler_harness import CREATE_POLICY, HAND_MADE_POLICY, UPDATE_POLICY, Harness
 
+from ecr_lifecycle_guard.contract import OWNER_TAG_KEY, PREVIOUS_OWNER_TAG_KEY, PREVIOUS_POLICY_TAG_PREFIX
 from ecr_lifecycle_guard.engine import canonical_policy_text
 
 CREATED = canonical_policy_text(CREATE_POLICY)
+UPDATED = canonical_policy_text(UPDATE_POLICY)
+#: CloudFormation deletes what a failed update created while rolling back, or in the cleanup after it.
+ROLLBACK_STATUSES = ["UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"]
+#: 40 rules with distinct 128-character descriptions: ~13,000 characters that compress to ~2,800
+#: base64 characters, more than the 8 x 256 the hand-back record may hold. Expires nothing here.
+LARGE_POLICY = json.dumps(
+    {
+        "rules": [
+            {
+                "rulePriority": i + 1,
+                "description": hashlib.sha256(str(i).encode()).hexdigest() * 2,
+                "selection": {"tagStatus": "tagged", "tagPrefixList": [f"keep-{i}"], "countType": "sinceImagePushed",
+                              "countUnit": "days", "countNumber": 3650},
+                "action": {"type": "expire"},
+            }
+            for i in range(40)
+        ]
+    }
+)  # fmt: skip
 
 
 def test_rename_in_one_stack_hands_ownership_over_and_the_old_delete_leaves_the_policy(harness: Harness) -> None:
@@ -128,3 +153,88 @@ def test_a_replayed_create_and_a_replayed_delete_change_nothing_more(harness: Ha
     assert harness.state() == (None, None)
     assert len(harness.ecr.calls("PutLifecyclePolicy")) == 1
     assert len(harness.ecr.calls("DeleteLifecyclePolicy")) == 1
+
+
+# --- a rename that the stack rolls back, or completes ---------------------------------------------
+
+
+@pytest.mark.parametrize("status", ROLLBACK_STATUSES)
+def test_a_pure_rename_rolled_back_hands_the_ownership_back_and_keeps_the_policy(harness: Harness, status: str) -> None:
+    # given: Guard deployed; the update creates Renamed (same policy), then another resource fails
+    harness.invoke(harness.event("create"))
+    created = harness.invoke(harness.event("create", LogicalResourceId="Renamed"))
+    recorded = harness.ownership_tags()
+    harness.ecr.set_stack_status(harness.stack_id, status)
+    # when: the rollback deletes Renamed; Guard stays in the stack
+    deleted = harness.invoke(harness.event("delete", LogicalResourceId="Renamed"))
+    # then
+    assert created.status == "SUCCESS"
+    assert created.response is not None
+    assert created.response["Data"]["PreviewStatus"] == "SKIPPED_UNCHANGED"
+    assert recorded == {OWNER_TAG_KEY: "guarded/Renamed", PREVIOUS_OWNER_TAG_KEY: "guarded/Guard"}
+    assert deleted.status == "SUCCESS"
+    assert harness.state() == (CREATED, "guarded/Guard")
+    assert harness.ownership_tags() == {OWNER_TAG_KEY: "guarded/Guard"}
+
+
+def test_a_rename_with_a_policy_change_rolled_back_puts_the_old_policy_back(harness: Harness) -> None:
+    # given: Guard deployed with the create policy; Renamed takes over and puts the update policy
+    harness.invoke(harness.event("create"))
+    changed = {"LifecyclePolicyText": UPDATE_POLICY}
+    created = harness.invoke(harness.event("create", LogicalResourceId="Renamed", properties=changed))
+    after_create = (harness.state(), set(harness.ownership_tags()))
+    harness.ecr.set_stack_status(harness.stack_id, "UPDATE_ROLLBACK_IN_PROGRESS")
+    # when
+    deleted = harness.invoke(harness.event("delete", LogicalResourceId="Renamed", properties=changed))
+    # then
+    assert created.status == "SUCCESS"
+    assert after_create == (
+        (UPDATED, "guarded/Renamed"),
+        {OWNER_TAG_KEY, PREVIOUS_OWNER_TAG_KEY, f"{PREVIOUS_POLICY_TAG_PREFIX}0"},
+    )
+    assert deleted.status == "SUCCESS"
+    assert harness.state() == (CREATED, "guarded/Guard")
+    assert harness.ownership_tags() == {OWNER_TAG_KEY: "guarded/Guard"}
+
+
+def test_a_completed_rename_drops_the_record_and_a_later_removal_deletes_the_policy(harness: Harness) -> None:
+    # given: Guard deployed; Renamed takes over with a policy change
+    harness.invoke(harness.event("create"))
+    changed = {"LifecyclePolicyText": UPDATE_POLICY}
+    harness.invoke(harness.event("create", LogicalResourceId="Renamed", properties=changed))
+    # when: the update succeeds and its cleanup deletes Guard; later Renamed is removed from the stack
+    harness.ecr.set_stack_status(harness.stack_id, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+    cleanup = harness.invoke(harness.event("delete"))
+    after_cleanup = (harness.state(), harness.ownership_tags())
+    harness.ecr.set_stack_status(harness.stack_id, "UPDATE_IN_PROGRESS")
+    removed = harness.invoke(harness.event("delete", LogicalResourceId="Renamed", properties=changed))
+    # then
+    assert cleanup.status == "SUCCESS"
+    assert after_cleanup == ((UPDATED, "guarded/Renamed"), {OWNER_TAG_KEY: "guarded/Renamed"})
+    assert removed.status == "SUCCESS"
+    assert harness.state() == (None, None)
+    assert harness.ownership_tags() == {}
+
+
+def test_a_rename_with_a_change_is_refused_when_the_old_policy_is_too_large_to_keep(harness: Harness) -> None:
+    # given: Guard deployed with a policy too large for the hand-back record
+    large = {"LifecyclePolicyText": LARGE_POLICY}
+    deployed = harness.invoke(harness.event("create", properties=large))
+    before = (harness.state(), harness.ownership_tags())
+    previews = harness.previews_started()
+    # when: Renamed takes over with another policy; the failed create is rolled back
+    refused = harness.invoke(harness.event("create", LogicalResourceId="Renamed"))
+    rollback = harness.invoke(
+        harness.event("delete", LogicalResourceId="Renamed", PhysicalResourceId=refused.physical_id)
+    )
+    # then
+    assert deployed.status == "SUCCESS"
+    assert refused.status == "FAILED"
+    assert refused.reason.startswith(
+        "deploy the rename alone first, then the policy change: the policy of guarded/Guard is too large to keep in"
+        " tags for a rollback; details in log, request "
+    )
+    assert rollback.status == "SUCCESS"
+    assert before == ((canonical_policy_text(LARGE_POLICY), "guarded/Guard"), {OWNER_TAG_KEY: "guarded/Guard"})
+    assert (harness.state(), harness.ownership_tags()) == before
+    assert harness.previews_started() == previews

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from typing import Any
 
 import pytest
@@ -14,9 +17,14 @@ from ecr_lifecycle_guard.contract import (
     MAX_COUNT,
     OWNER_TAG_KEY,
     POLICY_EXAMPLE,
+    PREVIOUS_POLICY_MAX_CHUNKS,
     PROPERTY_NAMES,
+    TAG_VALUE_MAX,
     GateLimits,
     Owner,
+    PreviousPolicy,
+    decode_previous_policy,
+    encode_previous_policy,
     owner_of_stack,
     parse_count,
     parse_percent,
@@ -28,6 +36,7 @@ from ecr_lifecycle_guard.contract import (
     parse_tag_patterns,
     physical_id,
 )
+from ecr_lifecycle_guard.engine import canonical_policy_text
 from ecr_lifecycle_guard.errors import PolicyValidationError, PropertiesError, PropertyError
 
 ACCOUNT = "123456789012"
@@ -209,3 +218,49 @@ def test_the_owner_of_an_event_is_its_stack_name_and_logical_id() -> None:
     owner = owner_of_stack("arn:aws:cloudformation:eu-west-1:123456789012:stack/images/0a1b-2c3d", "ApiLifecycle")
     assert owner == Owner("images", "ApiLifecycle")
     assert OWNER_TAG_KEY == "ecr-lifecycle-guard:owner"
+
+
+#: What ECR accepts in a tag value: letters, digits, spaces and + - = . _ : / @ (AWS tag restrictions).
+TAG_VALUE = re.compile(r"[\w\s+\-=.:/@]*")
+
+
+def _rules(count: int, description: str) -> str:
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": i + 1,
+                    "description": f"{description}{i}",
+                    "selection": {"tagStatus": "tagged", "tagPrefixList": [f"p{i}"], "countType": "imageCountMoreThan",
+                                  "countNumber": 5},
+                    "action": {"type": "expire"},
+                }
+                for i in range(count)
+            ]
+        }
+    )  # fmt: skip
+
+
+@given(
+    count=st.integers(1, 50), description=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+)
+def test_a_recorded_previous_policy_fits_ecrs_tag_values_and_reads_back(count: int, description: str) -> None:
+    # given
+    policy = _rules(count, description)
+    # when
+    tags = encode_previous_policy(policy)
+    # then: either it fits 8 values ECR accepts and reads back canonical, or it is refused whole
+    if tags is not None:
+        assert 1 <= len(tags) <= PREVIOUS_POLICY_MAX_CHUNKS
+        assert all(len(value) <= TAG_VALUE_MAX and TAG_VALUE.fullmatch(value) for value in tags.values())
+        assert decode_previous_policy(tags) == PreviousPolicy(canonical_policy_text(policy))
+
+
+def test_a_previous_policy_needing_more_than_eight_tag_values_is_refused() -> None:
+    # given: 50 rules with distinct digests as descriptions (they do not compress)
+    large = json.dumps(
+        {"rules": [json.loads(_rules(50, ""))["rules"][i] | {"description": hashlib.sha256(bytes([i])).hexdigest() * 3}
+                   for i in range(50)]}
+    )  # fmt: skip
+    # when / then
+    assert encode_previous_policy(large) is None

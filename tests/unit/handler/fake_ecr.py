@@ -1,21 +1,24 @@
 """An in-memory ECR and CloudFormation with the semantics the handler relies on (not a mock of our code).
 
-``FakeEcr`` answers the boto3 ECR calls the handler makes — lifecycle policies, repository tags and a
-preview that completes at once — with AWS's error shapes (``response["Error"]["Code"]``), and can
-fail chosen calls, before or after applying them. ``World`` builds the real
-:class:`~guard_handler.resource.GuardedPolicyResource` on top of it with a fake clock.
+``FakeEcr`` answers the boto3 ECR calls the handler makes — lifecycle policies, repository tags (any
+number per call, with ECR's limits: 50 per repository, keys of 1-128 and values of 0-256 characters of
+letters, digits, spaces and ``+ - = . _ : / @``) and a preview that completes at once — with AWS's error
+shapes (``response["Error"]["Code"]``), and can fail chosen calls, before or after applying them.
+``World`` builds the real :class:`~guard_handler.resource.GuardedPolicyResource` on top of it with a fake
+clock.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from cfn_events import load_event
 
-from ecr_lifecycle_guard.contract import OWNER_TAG_KEY
+from ecr_lifecycle_guard.contract import OWNER_TAG_KEY, is_ownership_tag
 from ecr_lifecycle_guard.engine import canonical_policy_text
 from ecr_lifecycle_guard.inuse import InUseReport
 from guard_handler.budget import TimeBudget
@@ -33,6 +36,10 @@ ARN = f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/{REPOSITORY}"
 CREATE_POLICY: str = load_event("create")["ResourceProperties"]["LifecyclePolicyText"]
 UPDATE_POLICY: str = load_event("update")["ResourceProperties"]["LifecyclePolicyText"]
 OTHER_POLICY = CREATE_POLICY.replace('"countNumber":14', '"countNumber":99')
+#: ECR's tag rules (TagResource; AWS tag restrictions).
+MAX_TAGS = 50
+TAG_VALUE = re.compile(r"[\w\s+\-=.:/@]{0,256}")
+TAG_KEY = re.compile(r"[\w\s+\-=.:/@]{1,128}")
 
 
 def stack_id(name: str) -> str:
@@ -48,13 +55,17 @@ class AwsError(Exception):
         super().__init__(f"An error occurred ({code}) when calling the {operation} operation: {message}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Fault:
-    """Fail the next call of ``operation`` with ``code``; ``applied``: the call took effect first."""
+    """Fail the next call of ``operation`` with ``code``; ``applied``: the call took effect first.
+
+    ``skip``: let that many calls of ``operation`` through first (to reach, e.g., the read after a write).
+    """
 
     operation: str
     code: str
     applied: bool = False
+    skip: int = 0
 
 
 @dataclass
@@ -70,11 +81,15 @@ class FakeEcr:
     previewed: list[str] = field(default_factory=list)
 
     # --- test helpers --------------------------------------------------------------------------
-    def fail(self, operation: str, code: str, *, applied: bool = False, times: int = 1) -> None:
-        self.faults.extend([Fault(operation, code, applied)] * times)
+    def fail(self, operation: str, code: str, *, applied: bool = False, times: int = 1, skip: int = 0) -> None:
+        self.faults.extend(Fault(operation, code, applied, skip if i == 0 else 0) for i in range(times))
 
     def owner(self, repository: str = REPOSITORY) -> str | None:
         return self.tags[repository].get(OWNER_TAG_KEY)
+
+    def ownership_tags(self, repository: str = REPOSITORY) -> dict[str, str]:
+        """The owner tag and any hand-back record (every tag this project writes)."""
+        return {k: v for k, v in self.tags[repository].items() if is_ownership_tag(k)}
 
     def writes(self) -> list[str]:
         return [c for c in self.calls if c in _WRITES]
@@ -105,6 +120,11 @@ class FakeEcr:
 
     def tag_resource(self, *, resourceArn: str, tags: list[dict[str, str]]) -> None:  # noqa: N803
         name = _name(resourceArn)
+        for tag in tags:
+            if not TAG_KEY.fullmatch(tag["Key"]) or not TAG_VALUE.fullmatch(tag["Value"]):
+                raise AwsError("TagResource", "InvalidTagParameterException", f"invalid tag {tag!r}")
+        if len(set(self.tags[name]) | {t["Key"] for t in tags}) > MAX_TAGS:
+            raise AwsError("TagResource", "TooManyTagsException", f"more than {MAX_TAGS} tags")
         self._write("TagResource", name, lambda: self.tags[name].update({t["Key"]: t["Value"] for t in tags}))
 
     def untag_resource(self, *, resourceArn: str, tagKeys: list[str]) -> None:  # noqa: N803
@@ -133,7 +153,9 @@ class FakeEcr:
         if repository not in self.repositories:
             message = f"The repository with name '{repository}' does not exist in the registry with id '{ACCOUNT}'"
             raise AwsError(operation, "RepositoryNotFoundException", message)
-        if self.faults and self.faults[0].operation == operation and not self.faults[0].applied:
+        if self.faults and self.faults[0].operation == operation and self.faults[0].skip:
+            self.faults[0].skip -= 1
+        elif self.faults and self.faults[0].operation == operation and not self.faults[0].applied:
             fault = self.faults.popleft()
             raise AwsError(operation, fault.code, f"injected {fault.code}")
         return repository

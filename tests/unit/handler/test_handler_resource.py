@@ -139,6 +139,26 @@ def test_failed_claim_changes_nothing(world: World) -> None:
     assert (world.ecr.owner(), world.ecr.policies.get(REPOSITORY)) == (None, None)
 
 
+def test_a_throttled_read_back_of_the_claim_is_retried_and_the_create_succeeds(world: World) -> None:
+    # given: the owner read passes; the read-back after the claim is throttled three times
+    world.ecr.fail("ListTagsForResource", "ThrottlingException", times=3, skip=1)
+    # when
+    outcome = world.handle(event("create"))
+    # then
+    assert outcome.status == "SUCCESS"
+    assert (world.ecr.owner(), world.ecr.policies.get(REPOSITORY)) == (owner_value(), canonical(CREATE_POLICY))
+
+
+def test_a_read_back_of_the_claim_that_fails_puts_the_tag_back_and_changes_nothing(world: World) -> None:
+    # given: the read-back after the claim is refused
+    world.ecr.fail("ListTagsForResource", "AccessDeniedException", skip=1)
+    # when
+    outcome = world.handle(event("create"))
+    # then: FAILED, and the tag the claim wrote is gone again
+    assert outcome.reason.startswith("ListTagsForResource failed: AccessDeniedException")
+    assert (world.ecr.owner(), world.ecr.policies.get(REPOSITORY)) == (None, None)
+
+
 def test_a_put_whose_answer_was_lost_is_checked_and_counts_when_it_took_effect(world: World) -> None:
     # given: the put is applied, then the connection drops before the answer
     world.ecr.fail("PutLifecyclePolicy", "InternalFailure", applied=True, times=50)
