@@ -79,6 +79,19 @@ class Invocation:
     def physical_id(self) -> str | None:
         return self.response["PhysicalResourceId"] if self.response else None
 
+    @property
+    def log_records(self) -> list[dict[str, Any]]:
+        """The handler's JSON log lines (stdout and stderr, as CloudWatch Logs holds them)."""
+        records = []
+        for line in self.run.logs.splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+        return records
+
 
 @dataclass
 class Harness:

@@ -17,7 +17,6 @@ here."""
 
 from __future__ import annotations
 
-import json
 import signal
 import time
 from datetime import datetime
@@ -63,14 +62,11 @@ def settle(harness: Harness, within: float = 30.0) -> None:
 
 def answered_at(result: Invocation) -> float:
     """When the one answer was delivered (wall clock): the handler's "response delivered" log line."""
-    stamps = []
-    for line in result.run.stdout.splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and record.get("message") == "response delivered to CloudFormation":
-            stamps.append(datetime.fromisoformat(record["timestamp"]).timestamp())
+    stamps = [
+        datetime.fromisoformat(record["timestamp"]).timestamp()
+        for record in result.log_records
+        if record.get("message") == "response delivered to CloudFormation"
+    ]
     assert len(stamps) == 1, result.run.logs
     return stamps[0]
 

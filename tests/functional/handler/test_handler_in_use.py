@@ -7,7 +7,6 @@ blocked deploy leaves both exactly as they were."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -67,22 +66,9 @@ def short(image_digest: str) -> str:
     return image_digest[: len("sha256:") + 12]
 
 
-def log_records(result: Invocation) -> list[dict[str, Any]]:
-    """The handler's JSON log lines."""
-    records = []
-    for line in result.run.logs.splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    return records
-
-
 def in_use_hits(result: Invocation) -> list[tuple[str, dict[str, Any]]]:
     """The log lines listing an in-use image the preview would act on: (message, details)."""
-    return [(r["message"], r["details"]) for r in log_records(result) if str(r["message"]).startswith("in use:")]
+    return [(r["message"], r["details"]) for r in result.log_records if str(r["message"]).startswith("in use:")]
 
 
 def test_an_update_expiring_the_tag_an_ecs_service_runs_is_blocked_and_the_policy_stays(
@@ -274,7 +260,7 @@ def test_a_source_that_cannot_be_listed_blocks_naming_it_and_the_policy_stays(
         "blocked by InUse: cannot list ECS tasks in 123456789012/us-east-1: AccessDeniedException (+1 more)"
         " (repository 'app'); details in log, request "
     )
-    (gate,) = [r for r in log_records(denied) if r["message"].startswith("the gate blocked")]
+    (gate,) = [r for r in denied.log_records if r["message"].startswith("the gate blocked")]
     assert gate["details"]["violations"] == [
         "InUse: cannot list ECS tasks in 123456789012/us-east-1: AccessDeniedException",
         "InUse: cannot list ECS services in 123456789012/us-east-1: AccessDeniedException",
@@ -351,7 +337,7 @@ def test_fifty_clusters_of_forty_services_are_discovered_and_answered_within_the
     )
     assert not result.run.timed_out
     assert result.run.duration_seconds < LAMBDA_TIMEOUT
-    (gate,) = [r for r in log_records(result) if r["message"].startswith("the gate blocked")]
+    (gate,) = [r for r in result.log_records if r["message"].startswith("the gate blocked")]
     counts = {entry["digest"]: entry["count"] for entry in gate["details"]["in_use"]["images"]}
     assert counts == {digest(harness, "v2"): 2 * (50 * 40 - 1), release: 2}
     assert gate["details"]["in_use"]["failures"] == []
