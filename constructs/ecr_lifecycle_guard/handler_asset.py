@@ -2,9 +2,9 @@
 
 The asset holds ``index.py`` and ``guard_handler/`` (from the repository's ``lambda/`` folder, shipped
 inside the wheel as ``ecr_lifecycle_guard/_lambda``), the parts of this package the handler imports
-(errors, engine, contract, ownership_record, aws_errors, gate, ecr_preview, inuse) and the installed ``crhelper`` package.
-boto3 is not bundled: the Lambda Python runtime provides it. Standard library only, so the stand-in and
-the tests can build the very same asset the construct deploys.
+(errors, engine, contract, ownership_record, aws_errors, gate, ecr_preview, inuse) and the installed
+``crhelper`` package. boto3 is not bundled: the Lambda Python runtime provides it. Standard library
+only, so the stand-in and the tests can build the very same asset the construct deploys.
 
 Examples
 --------
