@@ -93,6 +93,7 @@ def test_every_bad_property_is_counted_in_one_answer(harness: Harness) -> None:
     assert result.reason.startswith("Colour: must be one of the known properties")
     assert "(+2 more); details in log, request " in result.reason
     assert harness.ecr.calls("ListTagsForResource") == []
+    assert harness.state() == (None, None)
 
 
 def test_invalid_policy_text_names_the_rule_and_the_field(harness: Harness) -> None:
@@ -106,6 +107,7 @@ def test_invalid_policy_text_names_the_rule_and_the_field(harness: Harness) -> N
     assert result.status == "FAILED"
     assert result.reason.startswith("LifecyclePolicyText: rule 1 (priority 1): selection.countUnit")
     assert harness.ecr.calls("StartLifecyclePolicyPreview") == []
+    assert harness.state() == (None, None)
 
 
 def test_the_response_url_never_appears_in_the_logs_even_on_errors(harness: Harness) -> None:

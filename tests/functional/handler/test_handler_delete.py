@@ -58,6 +58,7 @@ def test_delete_succeeds_when_the_policy_is_gone(harness: Harness) -> None:
     # then
     assert result.status == "SUCCESS"
     assert harness.ecr.calls("DeleteLifecyclePolicy") == []
+    assert harness.state() == (None, None)
 
 
 @pytest.mark.parametrize("repository", ["gone", "never-existed"])

@@ -4,7 +4,9 @@ response URL that fails; the response always arrives (or the sender gives up) be
 from __future__ import annotations
 
 import pytest
-from handler_harness import OLD_IMAGES_POLICY, Harness
+from handler_harness import CREATE_POLICY, OLD_IMAGES_POLICY, Harness
+
+from ecr_lifecycle_guard.engine import canonical_policy_text
 
 
 def test_preview_failed_by_ecr_fails_the_resource(harness: Harness) -> None:
@@ -26,6 +28,7 @@ def test_an_expired_preview_is_started_again_and_succeeds(harness: Harness) -> N
     # then
     assert result.status == "SUCCESS"
     assert harness.previews_started() == 2
+    assert harness.state() == (canonical_policy_text(CREATE_POLICY), "guarded/Guard")
 
 
 @pytest.mark.parametrize("outcome", ["NEVER", "EXPIRED"])
@@ -54,6 +57,7 @@ def test_preview_is_bounded_by_the_lambda_time_left_and_the_response_still_arriv
     assert result.status == "FAILED"
     assert not result.run.timed_out
     assert result.run.duration_seconds < 13 - 5
+    assert harness.state() == (None, None)  # nothing was claimed or put
 
 
 def test_competing_preview_of_another_policy_is_waited_for_then_ours_runs(harness: Harness) -> None:
@@ -105,6 +109,7 @@ def test_response_url_failures_are_retried(harness: Harness, failure: int | str)
     # then
     assert result.status == "SUCCESS"
     assert result.attempts == 3
+    assert harness.state() == (canonical_policy_text(CREATE_POLICY), "guarded/Guard")
 
 
 def test_response_sending_gives_up_before_the_lambda_deadline(harness: Harness) -> None:
@@ -117,3 +122,4 @@ def test_response_sending_gives_up_before_the_lambda_deadline(harness: Harness) 
     assert result.attempts > 3
     assert not result.run.timed_out
     assert "gave up sending the response before the Lambda deadline" in result.run.logs
+    assert harness.state() == (None, None)  # the repository had no policy of this resource to delete

@@ -283,9 +283,10 @@ def test_throttling_of_the_stack_status_is_bounded(world: World) -> None:
     world.cfn.always = "Throttling"
     # when
     outcome = world.handle(event("update"))
-    # then: at most 30 s of retries, then the gate applies (and passes here)
+    # then: at most 30 s of retries, then the gate applies (and passes here), and the policy is live
     assert outcome.status == "SUCCESS"
     assert 0 < sum(world.clock.slept) <= 31.0
+    assert (world.ecr.owner(), world.ecr.policies.get(REPOSITORY)) == (owner_value(), canonical(UPDATE_POLICY))
 
 
 def test_in_use_images_block_and_unlistable_sources_block(world: World) -> None:
@@ -305,6 +306,7 @@ def test_protect_in_use_false_reports_in_use_as_not_measured(world: World) -> No
     # then
     assert outcome.data["InUseImageCount"] == "n/a"
     assert outcome.status == "SUCCESS"
+    assert (world.ecr.owner(), world.ecr.policies.get(REPOSITORY)) == (owner_value(), canonical(CREATE_POLICY))
 
 
 def test_every_bad_property_is_reported_at_once_with_the_first_named(world: World) -> None:
