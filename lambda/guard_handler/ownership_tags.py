@@ -82,11 +82,6 @@ class OwnershipTags:
         """The owner a takeover inside the stack took over from (``None``: no hand-back record)."""
         return self.values.get(PREVIOUS_OWNER_TAG_KEY)
 
-    @property
-    def has_record(self) -> bool:
-        """Whether any tag of a hand-back record is present."""
-        return any(key != OWNER_TAG_KEY for key in self.values)
-
     def previous_policy(self) -> PreviousPolicy | None:
         """The policy the record holds; ``None`` when it holds none (a pure rename).
 
